@@ -1,0 +1,207 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Kvmspec.Model.Arm64;
+using Kvmspec.Model.Exploration;
+using Kvmspec.Model.Machines;
+using Kvmspec.Spec.Invariants;
+using Kvmspec.Spec.Trace;
+
+namespace Kvmspec.Cli;
+
+/// <summary>The kvmspec command line: a thin shell over the model. Exit codes: 0 as declared /
+/// conforming, 1 a mismatch or violation, 2 bad input (one line on stderr, never a stack trace).</summary>
+public static class KvmspecCommand
+{
+    public const int DefaultTraces = 300, DefaultDepth = 24;
+    public const ulong DefaultSeed = 1;
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        try
+        {
+            return Build(stdout, stderr, args);
+        }
+        catch (UsageException e)
+        {
+            stderr.WriteLine($"kvmspec: {e.Message}");
+            return 2;
+        }
+    }
+
+    private sealed class UsageException(string m) : Exception(m);
+
+    private static int Build(TextWriter stdout, TextWriter stderr, string[] args)
+    {
+        var arch = new Option<string>("--arch") { Description = "arm64 (x86 is not modelled yet)", DefaultValueFactory = _ => "arm64" };
+        var variant = new Option<string?>("--variant") { Description = "explore only this variant id" };
+        var depth = new Option<int>("--depth") { Description = "actions per random script (upper bound)", DefaultValueFactory = _ => DefaultDepth };
+        var traces = new Option<int>("--traces") { Description = "random scripts per variant", DefaultValueFactory = _ => DefaultTraces };
+        var seed = new Option<ulong>("--seed") { Description = "seed of the random scripts", DefaultValueFactory = _ => DefaultSeed };
+        var format = new Option<string>("--format") { Description = "text | json | markdown (explain, graph: text | mermaid | dot)", DefaultValueFactory = _ => "text" };
+
+        var check = new Command("check", "Explore every variant, print the verdict matrix and a minimal counterexample for each violation.");
+        foreach (var o in new Option[] { arch, variant, depth, traces, seed, format }) check.Options.Add(o);
+        check.SetAction(pr => Check(stdout,
+            Arch(pr.GetValue(arch)!), pr.GetValue(variant), Positive(pr.GetValue(depth), "--depth"), Positive(pr.GetValue(traces), "--traces"),
+            pr.GetValue(seed), OneOf(pr.GetValue(format)!, "--format", "text", "json", "markdown")));
+
+        var vArg = new Argument<string>("VARIANT");
+        var iArg = new Argument<string>("INVARIANT");
+        var explain = new Command("explain", "Draw one minimal counterexample of INVARIANT (id or id:path) in VARIANT.");
+        explain.Arguments.Add(vArg);
+        explain.Arguments.Add(iArg);
+        foreach (var o in new Option[] { depth, traces, seed, format }) explain.Options.Add(o);
+        explain.SetAction(pr => Explain(stdout, pr.GetValue(vArg)!, pr.GetValue(iArg)!, Positive(pr.GetValue(depth), "--depth"),
+            Positive(pr.GetValue(traces), "--traces"), pr.GetValue(seed), OneOf(pr.GetValue(format)!, "--format", "text", "mermaid")));
+
+        var variants = new Command("variants", "List the variants with their sources and declared violations.");
+        variants.SetAction(_ => Variants(stdout));
+        var invariants = new Command("invariants", "List the invariants with their statements, paths and sources.");
+        invariants.SetAction(_ => Invariants(stdout));
+
+        var mArg = new Argument<string>("MACHINE");
+        var graph = new Command("graph", "Draw a declared state machine from its table.");
+        graph.Arguments.Add(mArg);
+        graph.Options.Add(format);
+        graph.SetAction(pr => Graph(stdout, pr.GetValue(mArg)!, OneOf(pr.GetValue(format)!, "--format", "mermaid", "dot", "text")));
+
+        var root = new RootCommand("kvmspec: an executable specification of hypervisor guest debugging (KVM arm64).");
+        foreach (var c in new[] { check, explain, variants, invariants, graph }) root.Subcommands.Add(c);
+        var parsed = root.Parse(args);
+        if (args.Length == 0)
+            throw new UsageException("no command given; try 'kvmspec check' or 'kvmspec --help'");
+        if (parsed.Errors.Count > 0)
+            throw new UsageException(parsed.Errors[0].Message);
+        return parsed.Invoke();
+    }
+
+    private static string Arch(string a) => a switch
+    {
+        "arm64" => a,
+        "x86" => throw new UsageException("--arch x86: x86 is not modelled yet (issue #4); use --arch arm64"),
+        _ => throw new UsageException($"--arch: unknown architecture '{a}' (expected arm64 or x86)"),
+    };
+
+    private static int Positive(int v, string name) => v > 0 ? v : throw new UsageException($"{name}: must be a positive number, got {v}");
+
+    private static string OneOf(string v, string name, params string[] allowed) =>
+        allowed.Contains(v) ? v : throw new UsageException($"{name}: unknown value '{v}' (expected {string.Join(", ", allowed)})");
+
+    private static Variant VariantOrFail(string id) =>
+        Arm64Variants.Find(id) ?? throw new UsageException($"unknown variant '{id}' (see 'kvmspec variants')");
+
+    private static IReadOnlyList<VariantReport> ExploreAll(IReadOnlyList<Variant> vs, int traces, int depth, ulong seed)
+    {
+        var reports = new VariantReport[vs.Count];
+        Parallel.For(0, vs.Count, i => reports[i] = RandomExplorer.Explore(vs[i], traces, depth, seed));
+        return reports;
+    }
+
+    private static int Check(TextWriter o, string arch, string? variantId, int depth, int traces, ulong seed, string format)
+    {
+        var vs = variantId is null ? (IReadOnlyList<Variant>)Arm64Variants.All : [VariantOrFail(variantId)];
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var reports = ExploreAll(vs, traces, depth, seed);
+        var elapsed = sw.Elapsed;
+        switch (format)
+        {
+            case "json": o.WriteLine(CheckJson(reports, arch, traces, depth, seed, elapsed).ToJsonString(new JsonSerializerOptions { WriteIndented = true })); break;
+            case "markdown": o.Write(Report.Markdown(reports)); break;
+            default: o.Write(Report.Text(reports, traces, depth, seed, elapsed)); break;
+        }
+        return reports.All(r => r.AsDeclared) ? 0 : 1;
+    }
+
+    private static JsonObject CheckJson(IReadOnlyList<VariantReport> reports, string arch, int traces, int depth, ulong seed, TimeSpan elapsed) => new()
+    {
+        ["variants"] = new JsonArray(reports.Select(r => (JsonNode)new JsonObject
+        {
+            ["id"] = r.Variant.Id,
+            ["kind"] = r.Variant.Kind,
+            ["sources"] = new JsonArray(r.Variant.Sources.Select(s => (JsonNode)JsonValue.Create(s.ToString())!).ToArray()),
+            ["declared"] = new JsonArray(r.Variant.ExpectedViolations.Select(k => (JsonNode)JsonValue.Create(k)!).ToArray()),
+            ["found"] = new JsonArray(r.Found.Select(kv => (JsonNode)new JsonObject
+            {
+                ["invariant"] = kv.Value.Violation.Invariant,
+                ["path"] = kv.Value.Violation.Path,
+                ["message"] = kv.Value.Violation.Message,
+                ["event"] = kv.Value.Violation.EventIndex,
+                ["trace"] = new JsonArray(kv.Value.Trace.Events.Where(e => e.Role != EventRole.Internal).Select(e => (JsonNode)TraceJson.Event(e)).ToArray()),
+            }).ToArray()),
+            ["missing"] = new JsonArray(r.Missing.Select(k => (JsonNode)JsonValue.Create(k)!).ToArray()),
+            ["unexpected"] = new JsonArray(r.Unexpected.Select(k => (JsonNode)JsonValue.Create(k)!).ToArray()),
+            ["unhandled"] = new JsonArray(r.Unhandled.Select(k => (JsonNode)JsonValue.Create(k)!).ToArray()),
+            ["as_declared"] = r.AsDeclared,
+        }).ToArray()),
+        ["stats"] = new JsonObject
+        {
+            ["arch"] = arch,
+            ["mode"] = "random",
+            ["traces_per_variant"] = traces,
+            ["depth"] = depth,
+            ["seed"] = seed,
+            ["events"] = reports.Sum(r => r.Events),
+            ["elapsed_ms"] = (long)elapsed.TotalMilliseconds,
+        },
+    };
+
+    private static int Explain(TextWriter o, string variantId, string invariant, int depth, int traces, ulong seed, string format)
+    {
+        var v = VariantOrFail(variantId);
+        var id = invariant.Split(':')[0];
+        if (Arm64Invariants.Find(id) is not { } inv)
+            throw new UsageException($"unknown invariant '{id}' (see 'kvmspec invariants')");
+        if (invariant.Contains(':') && !inv.Paths.Contains(invariant[(id.Length + 1)..]))
+            throw new UsageException($"unknown path '{invariant}' (paths of {id}: {string.Join(", ", inv.Paths)})");
+        var report = RandomExplorer.Explore(v, traces, depth, seed);
+        var hit = report.Found.Values.FirstOrDefault(c => c.Violation.Key == invariant || c.Violation.Invariant == invariant);
+        if (hit is null)
+        {
+            o.WriteLine($"{v.Id} shows no violation of {invariant} in {traces} random traces (seed {seed}).");
+            return 1;
+        }
+        if (format == "mermaid")
+        {
+            o.Write(LaneDiagram.Mermaid(hit.Trace, hit.Violation.EventIndex));
+            return 0;
+        }
+        o.WriteLine($"{v.Id} violates {hit.Violation.Key}: {inv.Statement}");
+        o.WriteLine($"  {hit.Violation.Message} (event {hit.Violation.EventIndex})");
+        if (v.Reasons.TryGetValue(hit.Violation.Key, out var why)) o.WriteLine($"  declared: {why}");
+        o.WriteLine($"  guest program: {hit.Script.Program}");
+        o.WriteLine();
+        o.Write(LaneDiagram.Text(hit.Trace, hit.Violation.EventIndex));
+        return 0;
+    }
+
+    private static int Variants(TextWriter o)
+    {
+        foreach (var v in Arm64Variants.All)
+        {
+            o.WriteLine($"{v.Id} ({v.Kind})");
+            o.WriteLine($"  {v.Summary}");
+            o.WriteLine($"  declared: {(v.ExpectedViolations.IsEmpty ? "none" : string.Join(", ", v.ExpectedViolations))}");
+            foreach (var s in v.Sources) o.WriteLine($"  source: {s}");
+        }
+        return 0;
+    }
+
+    private static int Invariants(TextWriter o)
+    {
+        foreach (var i in Arm64Invariants.All)
+        {
+            o.WriteLine($"{i.Id}: {i.Statement}");
+            o.WriteLine($"  paths: {string.Join(", ", i.Paths)}");
+            foreach (var s in i.Sources) o.WriteLine($"  source: {s}");
+        }
+        return 0;
+    }
+
+    private static int Graph(TextWriter o, string machine, string format)
+    {
+        var m = Catalogue.Find(machine) ?? throw new UsageException($"unknown machine '{machine}' (machines: {string.Join(", ", Catalogue.All.Select(x => x.Name))})");
+        o.Write(format == "dot" ? MachineGraph.Dot(m) : MachineGraph.Mermaid(m));
+        return 0;
+    }
+}

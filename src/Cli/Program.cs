@@ -1,0 +1,3 @@
+using Kvmspec.Cli;
+
+return KvmspecCommand.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,36 @@
+using System.Collections.Immutable;
+using Kvmspec.Spec.Invariants;
+
+namespace Kvmspec.Model.Arm64;
+
+/// <summary>A KVM arm64 behaviour: a release or a posted proposal, as the choices it makes at each
+/// named decision point, with its sources and the violations it must show.</summary>
+/// <remarks>STYLE.md §5. <see cref="ExpectedViolations"/> holds keys "INVARIANT:path"; a test
+/// asserts that what exploration finds equals them, both ways. <see cref="Reasons"/> gives, for
+/// each declared key, why (for upstream: the known deviation and its evidence).</remarks>
+public sealed record Variant
+{
+    public required string Id { get; init; }
+    public required string Kind { get; init; }
+    public required string Summary { get; init; }
+    public ImmutableArray<Source> Sources { get; init; } = [];
+    public ImmutableArray<string> ExpectedViolations { get; init; } = [];
+    public ImmutableDictionary<string, string> Reasons { get; init; } = ImmutableDictionary<string, string>.Empty;
+
+    public SetupDebug kvm_arm_setup_debug { get; init; }
+    public SkipInstr kvm_skip_instr { get; init; }
+    public AdjustPc kvm_incr_pc { get; init; }
+    public MmioDecode io_mem_abort { get; init; }
+    public MmioReturn kvm_handle_mmio_return { get; init; }
+    public TrapExceptions handle_trap_exceptions { get; init; }
+    public DebugRegTraps kvm_arm_setup_mdcr_el2 { get; init; }
+    public ExtDabt kvm_inject_dabt { get; init; }
+    /// <summary>KVM_CAP_ARM_NISV_TO_USER exists (v5.5+); without it a no-ISV access fails KVM_RUN with -ENOSYS.</summary>
+    public bool NisvToUser { get; init; }
+    /// <summary>kvm_run.immediate_exit is honoured (460df4c1fc7c, v4.11+).</summary>
+    public bool ImmediateExit { get; init; }
+    /// <summary>KVM_DEBUG_ARCH_HSR_HIGH_VALID is reported (~v5.19+).</summary>
+    public bool HsrHigh { get; init; }
+
+    public override string ToString() => Id;
+}

@@ -1,0 +1,27 @@
+using Kvmspec.Spec.Trace;
+
+namespace Kvmspec.Model.Exploration;
+
+/// <summary>One step of a script: a VMM input or an environment event to apply, or a tick that
+/// lets the vCPU take one automatic step (enter, execute one instruction, handle one exit).</summary>
+/// <remarks>A VMM input waits until KVM_RUN has returned (the vCPU runs on until then, within a
+/// bound); an environment event happens exactly where it stands. Scripts do not look at the state,
+/// so removing any action still gives a valid script: that is what makes shrinking work.</remarks>
+public abstract record Action
+{
+    public static Action Of(TraceEvent e) => new Do(e);
+    public static readonly Action Tick = new TickAction();
+    public static Action Ticks(int n) => new TickAction(n);
+}
+
+/// <summary>Apply this input or environment event.</summary>
+public sealed record Do(TraceEvent Event) : Action
+{
+    public override string ToString() => Event.Describe();
+}
+
+/// <summary>Let the vCPU take <see cref="Count"/> automatic steps.</summary>
+public sealed record TickAction(int Count = 1) : Action
+{
+    public override string ToString() => Count == 1 ? "tick" : $"tick x{Count}";
+}

@@ -1,0 +1,69 @@
+using System.Collections.Immutable;
+using Kvmspec.Spec.Arm64;
+using Kvmspec.Spec.Kvm;
+using Kvmspec.Spec.Trace;
+
+namespace Kvmspec.Model.Exploration;
+
+/// <summary>The regression corpus: scripts for timing-sensitive corners (an interrupt or signal at
+/// one exact point of the run loop) that random scripts reach only by luck. Every variant runs
+/// every entry; the verdicts come from each variant's own model, never from here.</summary>
+/// <remarks>STYLE.md §6: a bug once found stays found. Each entry names the kernel path it exercises.</remarks>
+public static class Corpus
+{
+    private static Action Do(TraceEvent e) => Action.Of(e);
+    private static readonly Action Tick = Action.Tick;
+    private static readonly Action Step = Do(new SetGuestDebug(KvmGuestDebug.KVM_GUESTDBG_ENABLE | KvmGuestDebug.KVM_GUESTDBG_SINGLESTEP));
+    private static readonly Action EnableOnly = Do(new SetGuestDebug(KvmGuestDebug.KVM_GUESTDBG_ENABLE));
+    private static readonly Action RunIt = Do(new Run());
+    private static readonly Action RunImmediate = Do(new Run(ImmediateExit: true));
+    private static readonly Action Signal = Do(new SignalPending());
+    private static readonly Action HostIrq = Do(new InterruptPending(IrqTarget.Host));
+    private static readonly Action GuestIrq = Do(new InterruptPending(IrqTarget.Guest));
+    private static readonly Action Nisv = Do(new EnableCap(KvmCap.KVM_CAP_ARM_NISV_TO_USER));
+    private static readonly Action Abort = Do(new SetVcpuEvents(ExtDabtPending: true));
+    private static readonly Action GetPc = Do(new GetOneReg(CoreReg.PC, 0));
+    private static readonly Action GetPstate = Do(new GetOneReg(CoreReg.PSTATE, 0));
+
+    private static Instruction I(InstructionKind k) => new(k);
+    private static CorpusEntry E(string name, string exercises, Instruction[] body, params Action[] actions) =>
+        new(name, exercises, new Script(new GuestProgram([.. body]), [.. actions]));
+
+    public static readonly ImmutableArray<CorpusEntry> All =
+    [
+        E("emulated-sysreg-step", "kvm_skip_instr + kvm_arm_setup_debug ordering over a trapped DBGBVR0_EL1 write (2017 \"SS did 2 insns\")",
+          [I(InstructionKind.MsrDbgbvr), I(InstructionKind.Nop)], Step, RunIt, RunIt, GetPc, GetPstate),
+        E("hvc-step", "HVC advances the step state in hardware; does the next entry re-arm SS?",
+          [I(InstructionKind.Hvc), I(InstructionKind.Nop)], Step, RunIt, RunIt),
+        E("stage2-fault-step", "a stage-2 fault that only maps memory (kvm_handle_guest_abort) under host step",
+          [new Instruction(InstructionKind.LoadRam, Stage2Fault: true), I(InstructionKind.Nop)], Step, RunIt, RunIt),
+        E("mmio-step", "KVM_EXIT_MMIO, completion on re-entry, then the step (api.rst completion note)",
+          [I(InstructionKind.MmioLoadUser), I(InstructionKind.Nop)], Step, RunIt, GetPc, Do(new CompleteMmio(0x42)), RunIt, GetPc, RunIt),
+        E("mmio-immediate-exit", "completion with immediate_exit, then KVM_RUN again (2113c5f62b74, 26778aaa134a, e3e880bb1518)",
+          [I(InstructionKind.MmioStoreUser), I(InstructionKind.Nop)], Step, RunIt, RunImmediate, GetPc, RunIt, RunIt),
+        E("host-irq-active-pending", "a host IRQ after the instruction completed, before the step exception (v6.1 cover letter)",
+          [I(InstructionKind.Nop), I(InstructionKind.Nop), I(InstructionKind.Nop)], Step, RunIt, Tick, Tick, HostIrq, RunIt),
+        E("guest-irq-then-host-irq-at-vector", "a guest IRQ taken under step, then a host IRQ in the active-pending window at the vector",
+          [I(InstructionKind.Nop), I(InstructionKind.Nop)], Step, GuestIrq, RunIt, Tick, Tick, HostIrq, RunIt),
+        E("signal-after-trapped-debug-write", "commit-on-exit path after a trapped debug-register write, then a native MRS MDSCR_EL1 (dossier OQ6)",
+          [I(InstructionKind.MsrDbgbvr), I(InstructionKind.MrsMdscr)], Step, RunIt, Tick, Tick, Tick, Signal, RunIt, RunIt),
+        E("signal-after-emulation-then-step", "a PC increment hidden at a return (v5.11-v5.12) meets a newly enabled step",
+          [I(InstructionKind.MrsMdscr), I(InstructionKind.Nop)], RunIt, Tick, Tick, Tick, Signal, RunIt, GetPc, Step, RunIt),
+        E("step-toggle-with-pending-step", "SINGLESTEP turned off (ENABLE kept) and on while the host step is active-pending",
+          [I(InstructionKind.MmioLoadUser), I(InstructionKind.Nop)], Step, RunIt, RunImmediate, EnableOnly, Step, RunIt),
+        E("step-toggle-after-host-irq", "a host IRQ in the active-pending window and a signal, then SINGLESTEP toggled",
+          [I(InstructionKind.Nop), I(InstructionKind.Nop)], Step, RunIt, Tick, Tick, HostIrq, Signal, EnableOnly, Step, RunIt),
+        E("nisv-vmm-emulates-under-step", "KVM_EXIT_ARM_NISV emulated by the VMM while the host steps (dossier OQ8)",
+          [I(InstructionKind.MmioNoIsv), I(InstructionKind.Nop), I(InstructionKind.Nop)], Nisv, Step, RunIt, Do(new VmmEmulate()), RunIt, RunIt),
+        E("mmio-abort", "ext_dabt_pending after KVM_EXIT_MMIO (LX-A64-EA-01; e735a5da6442)",
+          [I(InstructionKind.MmioLoadUser), I(InstructionKind.Nop)], RunIt, Abort, RunIt, GetPc),
+        E("mmio-abort-immediate-exit", "ext_dabt_pending, KVM_RUN with immediate_exit, KVM_RUN: is the aborted access completed later?",
+          [I(InstructionKind.MmioLoadUser), I(InstructionKind.Nop)], RunIt, Abort, RunImmediate, RunIt, GetPc),
+        E("mmio-abort-immediate-exit-under-step", "the same while the host steps: where does the step stop?",
+          [I(InstructionKind.MmioLoadUser), I(InstructionKind.Nop)], Step, RunIt, Abort, RunImmediate, RunIt, RunIt),
+        E("mmio-abort-under-step", "an aborted MMIO while the host steps: the step must stop at the vector",
+          [I(InstructionKind.MmioLoadUser), I(InstructionKind.Nop)], Step, RunIt, Abort, RunIt, RunIt),
+        E("mmio-abort-signal-under-step", "an abort committed on the way out (signal) while the host steps",
+          [I(InstructionKind.MmioLoadUser), I(InstructionKind.Nop)], Step, RunIt, Abort, Signal, RunIt, RunIt, RunIt),
+    ];
+}

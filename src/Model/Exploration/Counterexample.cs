@@ -1,0 +1,6 @@
+using Kvmspec.Spec.Invariants;
+
+namespace Kvmspec.Model.Exploration;
+
+/// <summary>A shrunk script that shows a violation, with its trace and the first violation of that key.</summary>
+public sealed record Counterexample(Script Script, Spec.Trace.Trace Trace, Violation Violation);

@@ -1,0 +1,18 @@
+using Kvmspec.Model.Arm64;
+
+namespace Kvmspec.Model.Exploration;
+
+/// <summary>What exploring one variant found: each violated key with its minimal counterexample,
+/// the model findings (unhandled pairs), and how much was explored.</summary>
+public sealed record VariantReport(
+    Variant Variant,
+    IReadOnlyDictionary<string, Counterexample> Found,
+    IReadOnlyList<string> Unhandled,
+    int Traces,
+    long Events,
+    TimeSpan Elapsed)
+{
+    public IEnumerable<string> Missing => Variant.ExpectedViolations.Where(k => !Found.ContainsKey(k));
+    public IEnumerable<string> Unexpected => Found.Keys.Where(k => !Variant.ExpectedViolations.Contains(k));
+    public bool AsDeclared => !Missing.Any() && !Unexpected.Any() && Unhandled.Count == 0;
+}

@@ -1,0 +1,69 @@
+using System.Collections.Immutable;
+
+namespace Kvmspec.Spec.Invariants;
+
+/// <summary>The catalogue of invariants over arm64 traces, with statements and sources (DESIGN.md).</summary>
+public static class Arm64Invariants
+{
+    public static readonly Invariant StepOneInvariant = new(
+        StepOne.Id,
+        "A host single-step retires exactly one guest instruction, or none only when it ends at an exception vector.",
+        [Sources.Thread("2017-08", "arm64: kvm: Fix single step for guest skipped instructions"),
+         Sources.Thread("2018-11", "KVM: arm64: don't single-step for non-emulated faults"),
+         Sources.Commit("bd7d95cafb49", "arm64: KVM: Consistently advance singlestep when emulating instructions"),
+         Sources.Commit("370531d1e95b", "KVM: arm64: Clear PSTATE.SS when the Software Step state was Active-pending"),
+         Sources.ArmArm("The software step state machine")],
+        ["extra", "vmm-emulated", "past-vector", "none"],
+        StepOne.Check);
+
+    public static readonly Invariant ExitSyndromeInvariant = new(
+        ExitSyndrome.Id,
+        "A debug exit reports the genuine architectural syndrome: the exception class of what happened, and for a step IL=1, IFSC=0x22 and ISV=1 only if an instruction was stepped.",
+        [Sources.ArmArm("ISS encoding for an exception from a Software Step exception"),
+         Sources.Code("arch/arm64/kvm/debug.c", "kvm_arm_handle_step_debug() (v4.15-v4.20) faked hsr = EC only"),
+         Sources.Code("arch/arm64/kvm/handle_exit.c", "kvm_handle_guest_debug() reports ESR_EL2 as hsr/hsr_high"),
+         Sources.Thread("2017-08", "arm64: kvm: Fix single step for guest skipped instructions")],
+        ["synthetic", "isv", "ec"],
+        ExitSyndrome.Check);
+
+    public static readonly Invariant NoLeakInvariant = new(
+        NoLeak.Id,
+        "The host's step state (SS) never appears in guest-visible or VMM-visible guest state; a violation names its path.",
+        [Sources.Commit("34fbdee086cf", "KVM: arm64: Preserve PSTATE.SS for the guest while single-step is enabled"),
+         Sources.Commit("4ad3a0b87f2e", "KVM: arm64: Don't hijack guest context MDSCR_EL1"),
+         Sources.Thread("2018-11", "KVM: arm64: don't single-step for non-emulated faults (\"a debugger shouldn't silently corrupt guest state\")"),
+         Sources.ArmArm("Exception entry (SPSR_ELx.SS)")],
+        ["userspace", "sysreg", "frame"],
+        NoLeak.Check);
+
+    public static readonly Invariant PcOnceInvariant = new(
+        PcOnce.Id,
+        "An emulated instruction advances the PC exactly once, by its length, after its effects; never for an aborted or undecodable access.",
+        [Sources.Thread("2018-11", "KVM: arm64: don't single-step for non-emulated faults (PC advanced at decode)"),
+         Sources.Thread("2019-09", "KVM: arm/arm64: inject data abort if instruction cannot be decoded"),
+         Sources.Commit("e735a5da6442", "KVM: arm64: Don't retire aborted MMIO instruction"),
+         Sources.Api("KVM_EXIT_ARM_NISV")],
+        ["early", "aborted", "skipped"],
+        PcOnce.Check);
+
+    public static readonly Invariant ReentryCompletesInvariant = new(
+        ReentryCompletes.Id,
+        "An exit that needs completion is completed exactly once on the next KVM_RUN, before any guest instruction and before immediate_exit is honoured.",
+        [Sources.Api("KVM_RUN (completion of KVM_EXIT_MMIO on re-entry)"),
+         Sources.Thread("2017-08", "arm64: kvm: Fix single step for guest skipped instructions (MMIO completion)")],
+        ["late", "twice"],
+        ReentryCompletes.Check);
+
+    public static readonly Invariant ExitConsistentInvariant = new(
+        ExitConsistent.Id,
+        "After any return from KVM_RUN no hidden PC or exception adjustment is pending.",
+        [Sources.Commit("26778aaa134a", "KVM: arm64: Commit pending PC adjustemnts before returning to userspace"),
+         Sources.Commit("e3e880bb1518", "KVM: arm64: Resolve all pending PC updates before immediate exit")],
+        ["pc", "pending"],
+        ExitConsistent.Check);
+
+    public static readonly ImmutableArray<Invariant> All =
+        [StepOneInvariant, ExitSyndromeInvariant, NoLeakInvariant, PcOnceInvariant, ReentryCompletesInvariant, ExitConsistentInvariant];
+
+    public static Invariant? Find(string id) => All.FirstOrDefault(i => i.Id == id);
+}

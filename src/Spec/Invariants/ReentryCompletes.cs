@@ -1,0 +1,57 @@
+using Kvmspec.Spec.Kvm;
+using Kvmspec.Spec.Trace;
+
+namespace Kvmspec.Spec.Invariants;
+
+/// <summary>REENTRY-COMPLETES: an exit that needs completion is completed exactly once on the next
+/// KVM_RUN, before any guest instruction and before immediate_exit is honoured.</summary>
+/// <remarks>
+/// api.rst "KVM_RUN" note: for KVM_EXIT_MMIO (and IO, ...) the operation completes only when
+/// userspace re-enters, before pending signals are checked, and userspace should re-enter with
+/// immediate_exit before save/restore so that it completes. An access that userspace aborts
+/// (ext_dabt_pending) must not complete (PC-ONCE judges that). Paths: <c>late</c> (the run returned
+/// or ran the guest before completing), <c>twice</c> (a completion with nothing pending).
+/// </remarks>
+public static class ReentryCompletes
+{
+    public const string Id = "REENTRY-COMPLETES";
+
+    public static Verdict Check(Trace.Trace t)
+    {
+        var v = new List<Violation>();
+        // aborted: the last access was failed by userspace; completing it later is PC-ONCE's to judge.
+        bool pending = false, aborted = false, dueThisRun = false;
+        foreach (var (i, ev) in t.Observable())
+        {
+            switch (ev)
+            {
+                case Exit { Reason: KvmExitReason.KVM_EXIT_MMIO }:
+                    if (dueThisRun) v.Add(new Violation(Id, "late", i, "KVM_RUN returned without completing the pending MMIO access"));
+                    pending = true; aborted = false; dueThisRun = false;
+                    break;
+                case Exit or RunFailed:
+                    if (dueThisRun)
+                        v.Add(new Violation(Id, "late", i, $"KVM_RUN returned ({ev.Describe()}) without completing the pending MMIO access"));
+                    dueThisRun = false;
+                    break;
+                case SetVcpuEvents { ExtDabtPending: true, Error: null } when pending:
+                    aborted = true;
+                    break;
+                case Run:
+                    dueThisRun = pending && !aborted;
+                    if (aborted) pending = false;
+                    break;
+                case Retired { Completion: true, By: not RetiredBy.Vmm } r:
+                    if (!pending && !aborted)
+                        v.Add(new Violation(Id, "twice", i, $"KVM completes an MMIO access at 0x{r.Pc:X} that was already completed"));
+                    pending = false; dueThisRun = false;
+                    break;
+                case Retired or ExceptionTaken or GuestRegRead when dueThisRun:
+                    v.Add(new Violation(Id, "late", i, $"the guest ran ({ev.Describe()}) before the pending MMIO access was completed"));
+                    dueThisRun = false; pending = false;
+                    break;
+            }
+        }
+        return Verdict.Of(Id, v);
+    }
+}
