@@ -31,6 +31,20 @@ public static class KvmspecCommand
 
     private sealed class UsageException(string m) : Exception(m);
 
+    /// <summary>Runs a command's action, turning bad input found inside it into one line and exit 2.</summary>
+    private static Func<ParseResult, int> Guarded(TextWriter stderr, Func<ParseResult, int> action) => pr =>
+    {
+        try
+        {
+            return action(pr);
+        }
+        catch (UsageException e)
+        {
+            stderr.WriteLine($"kvmspec: {e.Message}");
+            return 2;
+        }
+    };
+
     private static int Build(TextWriter stdout, TextWriter stderr, string[] args)
     {
         var arch = new Option<string>("--arch") { Description = "arm64 (x86 is not modelled yet)", DefaultValueFactory = _ => "arm64" };
@@ -42,9 +56,9 @@ public static class KvmspecCommand
 
         var check = new Command("check", "Explore every variant, print the verdict matrix and a minimal counterexample for each violation.");
         foreach (var o in new Option[] { arch, variant, depth, traces, seed, format }) check.Options.Add(o);
-        check.SetAction(pr => Check(stdout,
+        check.SetAction(Guarded(stderr, pr => Check(stdout,
             Arch(pr.GetValue(arch)!), pr.GetValue(variant), Positive(pr.GetValue(depth), "--depth"), Positive(pr.GetValue(traces), "--traces"),
-            pr.GetValue(seed), OneOf(pr.GetValue(format)!, "--format", "text", "json", "markdown")));
+            pr.GetValue(seed), OneOf(pr.GetValue(format)!, "--format", "text", "json", "markdown"))));
 
         var vArg = new Argument<string>("VARIANT");
         var iArg = new Argument<string>("INVARIANT");
@@ -52,19 +66,19 @@ public static class KvmspecCommand
         explain.Arguments.Add(vArg);
         explain.Arguments.Add(iArg);
         foreach (var o in new Option[] { depth, traces, seed, format }) explain.Options.Add(o);
-        explain.SetAction(pr => Explain(stdout, pr.GetValue(vArg)!, pr.GetValue(iArg)!, Positive(pr.GetValue(depth), "--depth"),
-            Positive(pr.GetValue(traces), "--traces"), pr.GetValue(seed), OneOf(pr.GetValue(format)!, "--format", "text", "mermaid")));
+        explain.SetAction(Guarded(stderr, pr => Explain(stdout, pr.GetValue(vArg)!, pr.GetValue(iArg)!, Positive(pr.GetValue(depth), "--depth"),
+            Positive(pr.GetValue(traces), "--traces"), pr.GetValue(seed), OneOf(pr.GetValue(format)!, "--format", "text", "mermaid"))));
 
         var variants = new Command("variants", "List the variants with their sources and declared violations.");
-        variants.SetAction(_ => Variants(stdout));
+        variants.SetAction(Guarded(stderr, _ => Variants(stdout)));
         var invariants = new Command("invariants", "List the invariants with their statements, paths and sources.");
-        invariants.SetAction(_ => Invariants(stdout));
+        invariants.SetAction(Guarded(stderr, _ => Invariants(stdout)));
 
         var mArg = new Argument<string>("MACHINE");
         var graph = new Command("graph", "Draw a declared state machine from its table.");
         graph.Arguments.Add(mArg);
         graph.Options.Add(format);
-        graph.SetAction(pr => Graph(stdout, pr.GetValue(mArg)!, OneOf(pr.GetValue(format)!, "--format", "mermaid", "dot", "text")));
+        graph.SetAction(Guarded(stderr, pr => Graph(stdout, pr.GetValue(mArg)!, OneOf(pr.GetValue(format)!, "--format", "mermaid", "dot", "text"))));
 
         var root = new RootCommand("kvmspec: an executable specification of hypervisor guest debugging (KVM arm64).");
         foreach (var c in new[] { check, explain, variants, invariants, graph }) root.Subcommands.Add(c);

@@ -197,6 +197,7 @@ public static class Arm64Variants
         kvm_skip_instr = SkipInstr.PcOnly,
         io_mem_abort = MmioDecode.SkipAtDecode,
         handle_trap_exceptions = TrapExceptions.SyntheticStepExit,
+        VcpuEvents = false,
         ExpectedViolations = ["STEP-ONE:extra", "STEP-ONE:none", "EXIT-SYNDROME:synthetic", "NO-LEAK:userspace", "NO-LEAK:frame", "NO-LEAK:sysreg", "PC-ONCE:early", "STEP-ONE:past-vector"],
         Reasons = Why(
             ("STEP-ONE:past-vector", "kvm_arm_setup_debug() forces SS=1 before every entry: when an exit interrupts the active-pending state at an exception vector (a host IRQ right after the guest took an interrupt, or an abort injected on the way out), the handler's first instruction runs before the step exception (the \"overshoot\" of the 2017 review)."),

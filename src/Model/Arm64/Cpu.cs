@@ -168,6 +168,8 @@ public static class Cpu
                 return Complete(c.With(x => x with { ELR_EL1 = skip ? x.ELR_EL1 + Instruction.Length : x.ELR_EL1 }), next);
             case InstructionKind.LoadRam:
                 return Complete(c.With(x => x with { X0 = 0x5A }), next);
+            case InstructionKind.UnmaskSError:
+                return Complete(c.With(x => x with { PSTATE = x.PSTATE with { A = false } }), next);
             default:
                 return Complete(c, next);
         }

@@ -57,6 +57,7 @@ public static class RunProtocol
             // ---- the VMM's ioctls ----
             Row(Vmm, RunTrigger.KVM_SET_GUEST_DEBUG, Guard<Ctx>.Always, RunState.InVmm, "api.rst KVM_SET_GUEST_DEBUG", set_guest_debug),
             Row(Vmm, RunTrigger.mmio_data, Guard<Ctx>.Always, RunState.InVmm, "api.rst KVM_EXIT_MMIO: userspace fills mmio.data", E(write_mmio_data)),
+            Row(Vmm, RunTrigger.KVM_SET_VCPU_EVENTS, G(SErrorOnly), RunState.InVmm, "api.rst KVM_SET_VCPU_EVENTS serror_pending (v4.19+): kvm_inject_vabt", E(set_serror_pending)),
             Row(Vmm, RunTrigger.KVM_SET_VCPU_EVENTS, Guard<Ctx>.Always, RunState.InVmm, "api.rst KVM_SET_VCPU_EVENTS ext_dabt_pending", ext_dabt),
             Row(Vmm, RunTrigger.KVM_GET_ONE_REG, Guard<Ctx>.Always, RunState.InVmm, "api.rst KVM_GET_ONE_REG", E(get_one_reg)),
             Row(Vmm, RunTrigger.KVM_SET_ONE_REG, Guard<Ctx>.Always, RunState.InVmm, "api.rst KVM_SET_ONE_REG", E(set_one_reg)),
@@ -115,6 +116,7 @@ public static class RunProtocol
     // ---- guards ----
     public static bool ImmediateExitRequested(Ctx c) => c.V.ImmediateExit && c.Input is Run { ImmediateExit: true };
     public static bool SignalPending(Ctx c) => c.S.SignalPending;
+    public static bool SErrorOnly(Ctx c) => c.Input is SetVcpuEvents { SErrorPending: true, ExtDabtPending: false };
     public static bool StepExitAfterMmioReturn(Ctx c) =>
         c.V.handle_trap_exceptions == TrapExceptions.SyntheticStepExit && c.Stepping && !TrapEmulation.NothingToComplete(c);
     private static bool CauseIs(Ctx c, ExitCauseKind k) => c.S.Cause?.Kind == k;
@@ -152,6 +154,15 @@ public static class RunProtocol
         if (e.Cap == KvmCap.KVM_CAP_ARM_NISV_TO_USER && c.V.NisvToUser) return c.Emit(e).With(s => s with { return_nisv_io_abort_to_user = true });
         if (e.Cap == KvmCap.KVM_CAP_ARM_INJECT_EXT_DABT && c.V.kvm_inject_dabt == ExtDabt.Supported) return c.Emit(e);
         return c.Emit(e with { Error = Errno.EINVAL });
+    }
+
+    /// <summary>serror_pending: a virtual SError becomes pending (HCR_EL2.VSE), taken when the guest unmasks it.</summary>
+    public static Ctx set_serror_pending(Ctx c)
+    {
+        var e = (SetVcpuEvents)c.Input!;
+        return c.V.VcpuEvents
+            ? c.Emit(e).With(s => s with { VSErrorPending = true })
+            : c.Emit(e with { Error = Errno.EINVAL });
     }
 
     // ---- effects: the run loop ----

@@ -25,6 +25,8 @@ public sealed record Variant
     public TrapExceptions handle_trap_exceptions { get; init; }
     public DebugRegTraps kvm_arm_setup_mdcr_el2 { get; init; }
     public ExtDabt kvm_inject_dabt { get; init; }
+    /// <summary>KVM_SET_VCPU_EVENTS exists on arm64 with serror_pending (v4.19+; api.rst "KVM_SET_VCPU_EVENTS").</summary>
+    public bool VcpuEvents { get; init; } = true;
     /// <summary>KVM_CAP_ARM_NISV_TO_USER exists (v5.5+); without it a no-ISV access fails KVM_RUN with -ENOSYS.</summary>
     public bool NisvToUser { get; init; }
     /// <summary>kvm_run.immediate_exit is honoured (460df4c1fc7c, v4.11+).</summary>

@@ -49,6 +49,8 @@ public static class Corpus
           [I(InstructionKind.MsrDbgbvr), I(InstructionKind.MrsMdscr)], Step, RunIt, Tick, Tick, Tick, Signal, RunIt, RunIt),
         E("signal-after-emulation-then-step", "a PC increment hidden at a return (v5.11-v5.12) meets a newly enabled step",
           [I(InstructionKind.MrsMdscr), I(InstructionKind.Nop)], RunIt, Tick, Tick, Tick, Signal, RunIt, GetPc, Step, RunIt),
+        E("signal-after-emulation-then-set-pc", "a PC increment hidden at a return meets a KVM_SET_ONE_REG of the PC (26778aaa134a: flags survive SET_ONE_REG)",
+          [I(InstructionKind.MrsMdscr), I(InstructionKind.Nop)], RunIt, Tick, Tick, Tick, Signal, GetPc, Do(new SetOneReg(CoreReg.PC, GuestProgram.Base)), RunIt),
         E("step-toggle-with-pending-step", "SINGLESTEP turned off (ENABLE kept) and on while the host step is active-pending",
           [I(InstructionKind.MmioLoadUser), I(InstructionKind.Nop)], Step, RunIt, RunImmediate, EnableOnly, Step, RunIt),
         E("step-toggle-after-host-irq", "a host IRQ in the active-pending window and a signal, then SINGLESTEP toggled",

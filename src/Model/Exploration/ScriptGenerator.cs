@@ -16,7 +16,7 @@ public static class ScriptGenerator
         (2, InstructionKind.MmioLoadKernel), (4, InstructionKind.MmioLoadUser), (2, InstructionKind.MmioStoreUser),
         (2, InstructionKind.MmioNoIsv), (3, InstructionKind.MsrDbgbvr), (1, InstructionKind.MrsDbgbvr), (3, InstructionKind.MrsMdscr),
         (1, InstructionKind.CondFailedA32), (1, InstructionKind.GicV2CpuIfFault), (2, InstructionKind.Hvc), (2, InstructionKind.Svc),
-        (1, InstructionKind.Brk), (1, InstructionKind.Wfi),
+        (1, InstructionKind.Brk), (1, InstructionKind.Wfi), (1, InstructionKind.UnmaskSError),
     ];
 
     public static readonly ulong GuestPstate = new PSTATE(SS: false, D: false, A: false, I: false, EL: ExceptionLevel.EL1).Encode();
@@ -48,6 +48,7 @@ public static class ScriptGenerator
             (1, () => Action.Of(new SetGuestDebug(KvmGuestDebug.None))),
             (5, () => Action.Of(new CompleteMmio((ulong)r.Below(0x100)))),
             (3, () => Action.Of(new SetVcpuEvents(ExtDabtPending: true))),
+            (1, () => Action.Of(new SetVcpuEvents(ExtDabtPending: false, SErrorPending: true))),
             (4, () => Action.Of(new GetOneReg(CoreReg.PC, 0))),
             (5, () => Action.Of(new GetOneReg(CoreReg.PSTATE, 0))),
             (1, () => Action.Of(new SetOneReg(CoreReg.PC, GuestProgram.Base + (ulong)r.Below(p.Body.Length) * Instruction.Length))),

@@ -25,6 +25,7 @@ public readonly record struct Instruction(InstructionKind Kind, ulong Target = 0
         InstructionKind.Hvc => "hvc #0",
         InstructionKind.Svc => "svc #0",
         InstructionKind.Brk => "brk #0",
+        InstructionKind.UnmaskSError => "msr daifclr, #4",
         InstructionKind.Wfi => "wfi",
         InstructionKind.Eret => "eret",
         InstructionKind.HandlerSkipIfFault => "handler: elr += 4 unless svc",

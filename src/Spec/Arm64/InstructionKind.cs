@@ -43,6 +43,8 @@ public enum InstructionKind
     Svc,
     /// <summary>A software breakpoint instruction [BRK #0].</summary>
     Brk,
+    /// <summary>Unmask SErrors: PSTATE.A := 0 [MSR DAIFClr, #4].</summary>
+    UnmaskSError,
     /// <summary>Wait for interrupt: traps to KVM (kvm_handle_wfx) [WFI].</summary>
     Wfi,
     /// <summary>An exception return from the guest's handler [ERET].</summary>

@@ -28,7 +28,8 @@ public static class StepOne
 
     public static Verdict Check(Trace.Trace t)
     {
-        if (!t.Events.Any(e => e is Retired)) return Verdict.NotCheckable(Id, "the trace has no retirement observations");
+        if (!t.HasFullObservations && !t.Events.Any(e => e is Retired))
+            return Verdict.NotCheckable(Id, $"profile '{t.Profile}' records no retirements");
         var v = new List<Violation>();
         bool stepping = false;
         Window? w = null;

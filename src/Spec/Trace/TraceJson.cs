@@ -17,7 +17,7 @@ public static class TraceJson
             case SetGuestDebug g: o["control"] = (uint)g.Control; o["flags"] = SetGuestDebug.Format(g.Control); break;
             case Run r: o["immediate_exit"] = r.ImmediateExit; break;
             case CompleteMmio m: o["data"] = m.Data; break;
-            case SetVcpuEvents s: o["ext_dabt_pending"] = s.ExtDabtPending; if (s.Error is { } se) o["error"] = se.ToString(); break;
+            case SetVcpuEvents s: o["ext_dabt_pending"] = s.ExtDabtPending; o["serror_pending"] = s.SErrorPending; if (s.Error is { } se) o["error"] = se.ToString(); break;
             case GetOneReg g: o["reg"] = g.Reg.ToString().ToLowerInvariant(); o["value"] = g.Value; break;
             case SetOneReg s: o["reg"] = s.Reg.ToString().ToLowerInvariant(); o["value"] = s.Value; break;
             case EnableCap c: o["cap"] = (uint)c.Cap; o["name"] = c.Cap.ToString(); if (c.Error is { } ce) o["error"] = ce.ToString(); break;
