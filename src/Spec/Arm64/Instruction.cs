@@ -11,8 +11,8 @@ public readonly record struct Instruction(InstructionKind Kind, ulong Target = 0
     {
         InstructionKind.Nop => "add x1, x1, #1",
         InstructionKind.Branch => $"b 0x{Target:X}",
-        InstructionKind.LoadRam => Stage2Fault ? "ldr x2, [ram] (page unmapped)" : "ldr x2, [ram]",
-        InstructionKind.StoreRam => Stage2Fault ? "str x2, [ram] (page unmapped)" : "str x2, [ram]",
+        InstructionKind.LoadRam => Stage2Fault ? "ldr x0, [ram] (page unmapped)" : "ldr x0, [ram]",
+        InstructionKind.StoreRam => Stage2Fault ? "str x0, [ram] (page unmapped)" : "str x0, [ram]",
         InstructionKind.MmioLoadKernel => "ldr w0, [gicd]",
         InstructionKind.MmioLoadUser => "ldr x0, [mmio]",
         InstructionKind.MmioStoreUser => "str x0, [mmio]",
