@@ -21,6 +21,24 @@ public static class Arm64Variants
         "After KVM_EXIT_ARM_NISV the VMM emulates the access and advances the PC with KVM_SET_ONE_REG; KVM cannot tell that an instruction retired, " +
         "does not advance the step state, and the next entry steps one more instruction (dossier open question 8; io_mem_abort leaves the step state untouched).";
 
+    private const string StepOnePastVectorReason =
+        "kvm_arm_setup_debug() forces SS=1 before every entry: when an exit interrupts the active-pending state at an exception vector (a host IRQ right after the guest took an interrupt, or an abort injected on the way out), the handler's first instruction runs before the step exception (the \"overshoot\" of the 2017 review).";
+
+    private const string NoLeakUserspaceReason =
+        "PSTATE.SS forced to 1 and never restored (34fbdee086cf).";
+
+    private const string PcOnceAbortedReason =
+        "The aborted MMIO is retired and the abort lost (see arm64/v6.12).";
+
+    private const string NoLeakSysregReason =
+        "One entry with TDA clear after a trapped debug-register write (dossier open question 6).";
+
+    private const string InheritedUserspaceReason =
+        "Inherited: PSTATE.SS forced to 1 and never restored.";
+
+    private const string PcOnceEarlyReason =
+        "Inherited: decode_hsr() skips the MMIO instruction before it is emulated.";
+
     /// <summary>v6.14+ (Oliver Upton's "KVM: arm64: Debug cleanups").</summary>
     public static readonly Variant Upstream = new()
     {
@@ -106,13 +124,13 @@ public static class Arm64Variants
         HsrHigh = false,
         ExpectedViolations = ["STEP-ONE:extra", "STEP-ONE:vmm-emulated", "NO-LEAK:userspace", "NO-LEAK:frame", "NO-LEAK:sysreg", "PC-ONCE:aborted", "STEP-ONE:past-vector"],
         Reasons = Why(
-            ("STEP-ONE:past-vector", "kvm_arm_setup_debug() forces SS=1 before every entry: when an exit interrupts the active-pending state at an exception vector (a host IRQ right after the guest took an interrupt, or an abort injected on the way out), the handler's first instruction runs before the step exception (the \"overshoot\" of the 2017 review)."),
+            ("STEP-ONE:past-vector", StepOnePastVectorReason),
             ("STEP-ONE:extra", "kvm_arm_setup_debug() sets SS=1 before every entry: an exit taken while the step was active-pending (a host IRQ after the instruction completed, or a PC committed on the way out) runs one more instruction (34fbdee086cf / 370531d1e95b cover letter)."),
             ("STEP-ONE:vmm-emulated", VmmEmulatedReason),
             ("NO-LEAK:userspace", "The forced PSTATE.SS=1 is never restored: KVM_GET_ONE_REG shows the host's bit (34fbdee086cf)."),
             ("NO-LEAK:frame", FrameReason),
             ("NO-LEAK:sysreg", "[I] Commit-on-exit corner of dossier open question 6 (see arm64/v6.12)."),
-            ("PC-ONCE:aborted", "The aborted MMIO is retired and the abort lost (see arm64/v6.12).")),
+            ("PC-ONCE:aborted", PcOnceAbortedReason)),
     };
 
     /// <summary>v5.11-v5.12: deferred PC increment, not committed before returning to userspace.</summary>
@@ -125,12 +143,12 @@ public static class Arm64Variants
         ExpectedViolations = ["STEP-ONE:extra", "STEP-ONE:vmm-emulated", "NO-LEAK:userspace", "NO-LEAK:frame", "PC-ONCE:aborted", "EXIT-CONSISTENT:pc", "EXIT-CONSISTENT:pending", "STEP-ONE:past-vector", "STEP-ONE:none"],
         Reasons = Why(
             ("STEP-ONE:none", "The INCREMENT_PC hidden at a return is applied by __kvm_adjust_pc() after the next kvm_arm_setup_debug() and clears SS: the first step after enabling SINGLESTEP stops before any instruction (same root cause as EXIT-CONSISTENT)."),
-            ("STEP-ONE:past-vector", "kvm_arm_setup_debug() forces SS=1 before every entry: when an exit interrupts the active-pending state at an exception vector (a host IRQ right after the guest took an interrupt, or an abort injected on the way out), the handler's first instruction runs before the step exception (the \"overshoot\" of the 2017 review)."),
+            ("STEP-ONE:past-vector", StepOnePastVectorReason),
             ("STEP-ONE:extra", "A host IRQ exit while the step is active-pending: the next kvm_arm_setup_debug() sets SS=1 (370531d1e95b)."),
             ("STEP-ONE:vmm-emulated", VmmEmulatedReason),
-            ("NO-LEAK:userspace", "PSTATE.SS forced to 1 and never restored (34fbdee086cf)."),
+            ("NO-LEAK:userspace", NoLeakUserspaceReason),
             ("NO-LEAK:frame", FrameReason),
-            ("PC-ONCE:aborted", "The aborted MMIO is retired and the abort lost (see arm64/v6.12)."),
+            ("PC-ONCE:aborted", PcOnceAbortedReason),
             ("EXIT-CONSISTENT:pc", "INCREMENT_PC survives a return to userspace: KVM_GET_ONE_REG shows the PC before the retired instruction (26778aaa134a, reported by Zenghui Yu)."),
             ("EXIT-CONSISTENT:pending", "The hidden INCREMENT_PC is applied at the next entry on top of the PC userspace saw or wrote with KVM_SET_ONE_REG (26778aaa134a).")),
     };
@@ -150,10 +168,10 @@ public static class Arm64Variants
         kvm_incr_pc = AdjustPc.Immediate,
         ExpectedViolations = ["STEP-ONE:extra", "STEP-ONE:vmm-emulated", "NO-LEAK:userspace", "NO-LEAK:frame", "NO-LEAK:sysreg", "PC-ONCE:aborted", "STEP-ONE:past-vector"],
         Reasons = Why(
-            ("STEP-ONE:past-vector", "kvm_arm_setup_debug() forces SS=1 before every entry: when an exit interrupts the active-pending state at an exception vector (a host IRQ right after the guest took an interrupt, or an abort injected on the way out), the handler's first instruction runs before the step exception (the \"overshoot\" of the 2017 review)."),
+            ("STEP-ONE:past-vector", StepOnePastVectorReason),
             ("STEP-ONE:extra", "kvm_skip_instr() clears SS in the exit handler, then kvm_arm_setup_debug() sets it again before the next entry: every KVM-emulated instruction costs two instructions per step (dossier open question 13, read in v5.0.1 and v5.10 sources)."),
             ("STEP-ONE:vmm-emulated", VmmEmulatedReason),
-            ("NO-LEAK:userspace", "PSTATE.SS forced to 1 and never restored (34fbdee086cf)."),
+            ("NO-LEAK:userspace", NoLeakUserspaceReason),
             ("NO-LEAK:frame", FrameReason),
             ("NO-LEAK:sysreg", "After a trapped debug-register write (DEBUG_DIRTY) TDA is clear for one entry and the hardware MDSCR_EL1 has KVM's SS=1: a native MRS reads it (dossier open question 6, read in v5.0.1/v5.10 debug.c and sys_regs.c)."),
             ("PC-ONCE:aborted", "KVM_SET_VCPU_EVENTS injects the abort at once (PC := vector); the next KVM_RUN's kvm_handle_mmio_return() still writes Rt and skips, so the guest resumes at vector + 4 (e735a5da6442 Fixes: da345174ceca).")),
@@ -175,9 +193,9 @@ public static class Arm64Variants
         NisvToUser = false,
         ExpectedViolations = ["STEP-ONE:extra", "NO-LEAK:userspace", "NO-LEAK:frame", "NO-LEAK:sysreg", "REENTRY-COMPLETES:twice", "STEP-ONE:past-vector"],
         Reasons = Why(
-            ("STEP-ONE:past-vector", "kvm_arm_setup_debug() forces SS=1 before every entry: when an exit interrupts the active-pending state at an exception vector (a host IRQ right after the guest took an interrupt, or an abort injected on the way out), the handler's first instruction runs before the step exception (the \"overshoot\" of the 2017 review)."),
+            ("STEP-ONE:past-vector", StepOnePastVectorReason),
             ("STEP-ONE:extra", "kvm_skip_instr() clears SS but kvm_arm_setup_debug() sets it again before the next entry (dossier open question 13, read in the v5.0.1 source)."),
-            ("NO-LEAK:userspace", "PSTATE.SS forced to 1 and never restored (34fbdee086cf)."),
+            ("NO-LEAK:userspace", NoLeakUserspaceReason),
             ("NO-LEAK:frame", FrameReason),
             ("NO-LEAK:sysreg", "One entry with TDA clear after a trapped debug-register write, with KVM's SS in the hardware MDSCR_EL1 (dossier open question 6)."),
             ("REENTRY-COMPLETES:twice", "immediate_exit leaves kvm_run.exit_reason at KVM_EXIT_MMIO and nothing marks the access done, so the next KVM_RUN completes it again and skips another instruction (2113c5f62b74).")),
@@ -200,13 +218,13 @@ public static class Arm64Variants
         VcpuEvents = false,
         ExpectedViolations = ["STEP-ONE:extra", "STEP-ONE:none", "EXIT-SYNDROME:synthetic", "NO-LEAK:userspace", "NO-LEAK:frame", "NO-LEAK:sysreg", "PC-ONCE:early", "STEP-ONE:past-vector"],
         Reasons = Why(
-            ("STEP-ONE:past-vector", "kvm_arm_setup_debug() forces SS=1 before every entry: when an exit interrupts the active-pending state at an exception vector (a host IRQ right after the guest took an interrupt, or an abort injected on the way out), the handler's first instruction runs before the step exception (the \"overshoot\" of the 2017 review)."),
+            ("STEP-ONE:past-vector", StepOnePastVectorReason),
             ("STEP-ONE:none", "A stage-2 fault that only maps memory is 'handled' and followed by a made-up step exit although nothing retired (2018 thread)."),
             ("STEP-ONE:extra", "Exits KVM does not synthesise for (a host IRQ in the active-pending window, HVC to userspace) still re-arm SS=1 (kvm_arm_setup_debug every entry)."),
             ("EXIT-SYNDROME:synthetic", "kvm_arm_handle_step_debug() reports hsr = ESR_ELx_EC_SOFTSTP_LOW << 26: IL=0, no ISS (0xC8000000)."),
-            ("NO-LEAK:userspace", "PSTATE.SS forced to 1 and never restored (34fbdee086cf)."),
+            ("NO-LEAK:userspace", NoLeakUserspaceReason),
             ("NO-LEAK:frame", FrameReason),
-            ("NO-LEAK:sysreg", "One entry with TDA clear after a trapped debug-register write (dossier open question 6)."),
+            ("NO-LEAK:sysreg", NoLeakSysregReason),
             ("PC-ONCE:early", "decode_hsr() calls kvm_skip_instr() before the access is emulated: at KVM_EXIT_MMIO the PC is already past it, so userspace cannot fail it (0d640732dbeb; 2018 thread).")),
     };
 
@@ -224,11 +242,11 @@ public static class Arm64Variants
         ImmediateExit = false,
         ExpectedViolations = ["STEP-ONE:extra", "NO-LEAK:userspace", "NO-LEAK:frame", "NO-LEAK:sysreg", "PC-ONCE:early", "STEP-ONE:past-vector"],
         Reasons = Why(
-            ("STEP-ONE:past-vector", "kvm_arm_setup_debug() forces SS=1 before every entry: when an exit interrupts the active-pending state at an exception vector (a host IRQ right after the guest took an interrupt, or an abort injected on the way out), the handler's first instruction runs before the step exception (the \"overshoot\" of the 2017 review)."),
+            ("STEP-ONE:past-vector", StepOnePastVectorReason),
             ("STEP-ONE:extra", "kvm_skip_instr() moves only the PC and the next entry forces SS=1: the emulated instruction and the next one retire in one step (2017 thread: \"SS did 2 insns\")."),
-            ("NO-LEAK:userspace", "PSTATE.SS forced to 1 and never restored (34fbdee086cf)."),
+            ("NO-LEAK:userspace", NoLeakUserspaceReason),
             ("NO-LEAK:frame", FrameReason),
-            ("NO-LEAK:sysreg", "One entry with TDA clear after a trapped debug-register write (dossier open question 6)."),
+            ("NO-LEAK:sysreg", NoLeakSysregReason),
             ("PC-ONCE:early", "decode_hsr() skips the MMIO instruction before it is emulated (0d640732dbeb).")),
     };
 
@@ -243,12 +261,12 @@ public static class Arm64Variants
         ImmediateExit = true,
         ExpectedViolations = ["STEP-ONE:extra", "STEP-ONE:none", "NO-LEAK:userspace", "NO-LEAK:frame", "PC-ONCE:early", "STEP-ONE:past-vector"],
         Reasons = Why(
-            ("STEP-ONE:past-vector", "kvm_arm_setup_debug() forces SS=1 before every entry: when an exit interrupts the active-pending state at an exception vector (a host IRQ right after the guest took an interrupt, or an abort injected on the way out), the handler's first instruction runs before the step exception (the \"overshoot\" of the 2017 review)."),
+            ("STEP-ONE:past-vector", StepOnePastVectorReason),
             ("STEP-ONE:extra", "HVC advances the step state in hardware without kvm_skip_instr(), and a host IRQ can hit the active-pending window; neither sets the flag, so setup re-arms SS=1 (the review did not catch these)."),
             ("STEP-ONE:none", "The flag is set by every kvm_skip_instr() even while the host is not debugging and cleared only while it is: the first step after enabling SINGLESTEP stops before any instruction."),
-            ("NO-LEAK:userspace", "Inherited: PSTATE.SS forced to 1 and never restored."),
+            ("NO-LEAK:userspace", InheritedUserspaceReason),
             ("NO-LEAK:frame", FrameReason),
-                        ("PC-ONCE:early", "Inherited: decode_hsr() skips the MMIO instruction before it is emulated.")),
+                        ("PC-ONCE:early", PcOnceEarlyReason)),
     };
 
     /// <summary>Alex Bennée's 2017-10-03 draft in the same thread: synthesise the step exit in handle_trap_exceptions.</summary>
@@ -262,13 +280,13 @@ public static class Arm64Variants
         ImmediateExit = true,
         ExpectedViolations = ["STEP-ONE:extra", "EXIT-SYNDROME:ec", "NO-LEAK:userspace", "NO-LEAK:frame", "NO-LEAK:sysreg", "PC-ONCE:early", "STEP-ONE:past-vector"],
         Reasons = Why(
-            ("STEP-ONE:past-vector", "kvm_arm_setup_debug() forces SS=1 before every entry: when an exit interrupts the active-pending state at an exception vector (a host IRQ right after the guest took an interrupt, or an abort injected on the way out), the handler's first instruction runs before the step exception (the \"overshoot\" of the 2017 review)."),
+            ("STEP-ONE:past-vector", StepOnePastVectorReason),
             ("STEP-ONE:extra", "No hook after userspace MMIO completion: the guest is re-entered with SS=1 and the next instruction runs too; host IRQ exits likewise."),
                         ("EXIT-SYNDROME:ec", "debug.arch.hsr is the trap's own ESR (EC 0x18, 0x24, 0x16, ...): userspace cannot tell it is a step (the merged v2 faked SOFTSTP_LOW \"so QEMU knows it was a single-step event\")."),
-            ("NO-LEAK:userspace", "Inherited: PSTATE.SS forced to 1 and never restored."),
+            ("NO-LEAK:userspace", InheritedUserspaceReason),
             ("NO-LEAK:frame", FrameReason),
             ("NO-LEAK:sysreg", "Inherited: one entry with TDA clear after a trapped debug-register write."),
-            ("PC-ONCE:early", "Inherited: decode_hsr() skips the MMIO instruction before it is emulated.")),
+            ("PC-ONCE:early", PcOnceEarlyReason)),
     };
 
     public static readonly ImmutableArray<Variant> All =
