@@ -55,7 +55,7 @@ public static class Arm64Variants
         ],
         kvm_arm_setup_debug = SetupDebug.LoadPut,
         kvm_skip_instr = SkipInstr.PcAndSS,
-        kvm_incr_pc = AdjustPc.DeferredCommittedOnReturn,
+        __kvm_adjust_pc = AdjustPc.DeferredCommittedOnReturn,
         io_mem_abort = MmioDecode.SkipAfterEmulation,
         kvm_handle_mmio_return = MmioReturn.NotWhenAbortPending,
         handle_trap_exceptions = TrapExceptions.Plain,
@@ -139,7 +139,7 @@ public static class Arm64Variants
         Id = "arm64/v5.11",
         Summary = "v5.11-v5.12: kvm_incr_pc() and exception injection are deferred to __kvm_adjust_pc() at the next guest entry, and nothing commits them before a return to userspace.",
         Sources = [Sources.Code("arch/arm64/kvm/hyp/exception.c", "__kvm_adjust_pc (Marc Zyngier, v5.11)"), Sources.Commit("26778aaa134a", "KVM: arm64: Commit pending PC adjustemnts before returning to userspace (the fix this version lacks)")],
-        kvm_incr_pc = AdjustPc.DeferredToEntry,
+        __kvm_adjust_pc = AdjustPc.DeferredToEntry,
         ExpectedViolations = ["STEP-ONE:extra", "STEP-ONE:vmm-emulated", "NO-LEAK:userspace", "NO-LEAK:frame", "PC-ONCE:aborted", "EXIT-CONSISTENT:pc", "EXIT-CONSISTENT:pending", "STEP-ONE:past-vector", "STEP-ONE:none"],
         Reasons = Why(
             ("STEP-ONE:none", "The INCREMENT_PC hidden at a return is applied by __kvm_adjust_pc() after the next kvm_arm_setup_debug() and clears SS: the first step after enabling SINGLESTEP stops before any instruction (same root cause as EXIT-CONSISTENT)."),
@@ -165,7 +165,7 @@ public static class Arm64Variants
             Sources.Commit("2113c5f62b74", "KVM: arm/arm64: Only skip MMIO insn once (v5.3)"),
             Sources.Code("arch/arm64/kvm/arm.c, debug.c (v5.10)", "kvm_arm_setup_debug runs before every entry, after the exit handler's kvm_skip_instr"),
         ],
-        kvm_incr_pc = AdjustPc.Immediate,
+        __kvm_adjust_pc = AdjustPc.Immediate,
         ExpectedViolations = ["STEP-ONE:extra", "STEP-ONE:vmm-emulated", "NO-LEAK:userspace", "NO-LEAK:frame", "NO-LEAK:sysreg", "PC-ONCE:aborted", "STEP-ONE:past-vector"],
         Reasons = Why(
             ("STEP-ONE:past-vector", StepOnePastVectorReason),

@@ -175,7 +175,7 @@ public static class RunProtocol
     /// <summary>The way out of KVM_RUN: commit pending adjustments (v5.13+), vcpu_put, and report.</summary>
     public static Ctx return_to_user(Ctx c)
     {
-        if (c.V.kvm_incr_pc == AdjustPc.DeferredCommittedOnReturn) c = Fire(c, TrapTrigger.__kvm_adjust_pc);
+        if (c.V.__kvm_adjust_pc == AdjustPc.DeferredCommittedOnReturn) c = Fire(c, TrapTrigger.__kvm_adjust_pc);
         c = Fire(c, GuestDebugTrigger.vcpu_put);
         var r = c.S.Return ?? new PendingReturn(KvmExitReason.KVM_EXIT_UNKNOWN, null, null);
         var pc = c.S.PC;

@@ -71,7 +71,7 @@ public static class TrapEmulation
     };
 
     // ---- guards ----
-    public static bool ImmediateDesign(Ctx c) => c.V.kvm_incr_pc == AdjustPc.Immediate;
+    public static bool ImmediateDesign(Ctx c) => c.V.__kvm_adjust_pc == AdjustPc.Immediate;
     public static bool SkipsAtDecode(Ctx c) => c.V.io_mem_abort == MmioDecode.SkipAtDecode;
     public static bool SkippedAtDecode(Ctx c) => c.V.io_mem_abort == MmioDecode.SkipAtDecode;
     public static bool NisvToUserEnabled(Ctx c) => c.V.NisvToUser && c.S.return_nisv_io_abort_to_user;

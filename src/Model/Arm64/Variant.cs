@@ -19,7 +19,7 @@ public sealed record Variant
 
     public SetupDebug kvm_arm_setup_debug { get; init; }
     public SkipInstr kvm_skip_instr { get; init; }
-    public AdjustPc kvm_incr_pc { get; init; }
+    public AdjustPc __kvm_adjust_pc { get; init; }
     public MmioDecode io_mem_abort { get; init; }
     public MmioReturn kvm_handle_mmio_return { get; init; }
     public TrapExceptions handle_trap_exceptions { get; init; }
