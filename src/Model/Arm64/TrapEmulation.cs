@@ -45,7 +45,7 @@ public static class TrapEmulation
             Row(Any, TrapTrigger.kvm_handle_mmio_return, Guard<Ctx>.Of(NothingToComplete), null, "mmio.c kvm_handle_mmio_return: nothing pending"),
             Row(In(TrapState.ExceptionPending), TrapTrigger.kvm_handle_mmio_return, Guard<Ctx>.Of(SkipsAbortedAccess), null, "e735a5da6442: don't retire an aborted MMIO instruction (mmio_needed stays set)", Effect<Ctx>.Of(note_not_retired)),
             Row(In(TrapState.ExceptionPending), TrapTrigger.kvm_handle_mmio_return, Guard<Ctx>.Always, TrapState.ExceptionCorrupted, "v5.11-v6.12: Rt written, kvm_incr_pc() sets INCREMENT_PC over the pending abort", Effect<Ctx>.Of(complete_access), Effect<Ctx>.Of(retire_completion_pc_kept), Effect<Ctx>.Of(incr_pc_over_exception)),
-            Row(Any, TrapTrigger.kvm_handle_mmio_return, Guard<Ctx>.Of(SkippedAtDecode), TrapState.Idle, "v4.2-v4.20: the PC was already advanced at decode; write Rt", Effect<Ctx>.Of(complete_access), Effect<Ctx>.Of(retire_completion_at_decode_pc)),
+            Row(Any, TrapTrigger.kvm_handle_mmio_return, Guard<Ctx>.Of(SkipsAtDecode), TrapState.Idle, "v4.2-v4.20: the PC was already advanced at decode; write Rt", Effect<Ctx>.Of(complete_access), Effect<Ctx>.Of(retire_completion_at_decode_pc)),
             Row(Any, TrapTrigger.kvm_handle_mmio_return, Guard<Ctx>.Of(ImmediateDesign), TrapState.Idle, "kvm_handle_mmio_return: write Rt, kvm_skip_instr (v5.0-v5.10)", Effect<Ctx>.Of(complete_access), Effect<Ctx>.Of(retire_completion), Effect<Ctx>.Of(kvm_skip_instr)),
             Row(Any, TrapTrigger.kvm_handle_mmio_return, Guard<Ctx>.Always, TrapState.IncrementPending, "kvm_handle_mmio_return: write Rt, kvm_incr_pc (v5.11+)", Effect<Ctx>.Of(complete_access), Effect<Ctx>.Of(retire_completion)),
 
@@ -73,7 +73,6 @@ public static class TrapEmulation
     // ---- guards ----
     public static bool ImmediateDesign(Ctx c) => c.V.__kvm_adjust_pc == AdjustPc.Immediate;
     public static bool SkipsAtDecode(Ctx c) => c.V.io_mem_abort == MmioDecode.SkipAtDecode;
-    public static bool SkippedAtDecode(Ctx c) => c.V.io_mem_abort == MmioDecode.SkipAtDecode;
     public static bool NisvToUserEnabled(Ctx c) => c.V.NisvToUser && c.S.return_nisv_io_abort_to_user;
     public static bool ExtDabtUnsupported(Ctx c) => c.V.kvm_inject_dabt == ExtDabt.Unsupported;
     public static bool SkipsAbortedAccess(Ctx c) => c.V.kvm_handle_mmio_return == MmioReturn.NotWhenAbortPending;
@@ -132,29 +131,26 @@ public static class TrapEmulation
         return c.With(s => s with { mmio_needed = false, X0 = load ? s.mmio_data : s.X0 });
     }
 
-    public static Ctx retire_completion(Ctx c)
+    /// <summary>The retirement of the pending access by KVM, from <paramref name="pc"/> to
+    /// <paramref name="next"/>; a load carries the data written to Rt.</summary>
+    private static Retired Completion(Ctx c, ulong pc, ulong next)
     {
         var m = c.S.Mmio!.Value;
         bool load = m.Insn.Kind != InstructionKind.MmioStoreUser;
-        return c.Emit(new Retired(c.S.PC, c.S.PC + Instruction.Length, RetiredBy.Kvm, m.Insn.Mnemonic, Completion: true, Data: load ? c.S.mmio_data : null));
+        return new Retired(pc, next, RetiredBy.Kvm, m.Insn.Mnemonic, Completion: true, Data: load ? c.S.mmio_data : null);
     }
 
+    public static Ctx retire_completion(Ctx c) => c.Emit(Completion(c, c.S.PC, c.S.PC + Instruction.Length));
+
     /// <summary>v5.11-v6.12: Rt is written but neither the PC advance nor the abort will happen.</summary>
-    public static Ctx retire_completion_pc_kept(Ctx c)
-    {
-        var m = c.S.Mmio!.Value;
-        bool load = m.Insn.Kind != InstructionKind.MmioStoreUser;
-        return c.Emit(new Retired(c.S.PC, c.S.PC, RetiredBy.Kvm, m.Insn.Mnemonic, Completion: true, Data: load ? c.S.mmio_data : null));
-    }
+    public static Ctx retire_completion_pc_kept(Ctx c) => c.Emit(Completion(c, c.S.PC, c.S.PC));
 
     /// <summary>Before v5.0 the PC moved at decode; a second completion only rewrites Rt with the same data.</summary>
     public static Ctx retire_completion_at_decode_pc(Ctx c)
     {
         var m = c.S.Mmio!.Value;
-        bool load = m.Insn.Kind != InstructionKind.MmioStoreUser;
         if (c.S.PC != m.Pc + Instruction.Length) return c.Kvm("kvm_handle_mmio_return: Rt rewritten (no visible change)");
-        return c.With(s => s with { Mmio = null })
-                .Emit(new Retired(m.Pc, m.Pc + Instruction.Length, RetiredBy.Kvm, m.Insn.Mnemonic, Completion: true, Data: load ? c.S.mmio_data : null));
+        return c.Emit(Completion(c, m.Pc, m.Pc + Instruction.Length)).With(s => s with { Mmio = null });
     }
 
     public static Ctx note_not_retired(Ctx c) => c.Kvm("kvm_handle_mmio_return: a synchronous exception is pending, the access is not retired (mmio_needed stays 1)");
