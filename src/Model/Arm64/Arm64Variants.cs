@@ -12,6 +12,36 @@ public static class Arm64Variants
     private static ImmutableDictionary<string, string> Why(params (string Key, string Reason)[] r) =>
         r.ToImmutableDictionary(x => x.Key, x => x.Reason);
 
+
+    private const string DivertedReason =
+        "MDCR_EL2.TDE routes every debug exception to EL2 while guest_debug is set, the guest's own BRK included: the VMM gets the guest's BRK as KVM_EXIT_DEBUG " +
+        "and arm64 has no way to hand it back (QEMU re-injects it by hand, kvm_arm_handle_debug). Before v6.14 the guest's own MDE and KDE also stay in the hardware while the host steps, " +
+        "so its breakpoints exit to the VMM. The known composition gap of host- and guest-directed debug (2018 thread: they \"don't compose\"; dossier A.9).";
+
+    private const string NativeMdscrReason =
+        "[I] A trapped debug-register write sets DEBUG_DIRTY, which clears MDCR_EL2.TDA for the next entry; the guest's own MSR MDSCR_EL1 (SS, KDE) then reaches the hardware, " +
+        "and under KVM_GUESTDBG_ENABLE without SINGLESTEP (TDE set) its own step exits to the VMM as a software-step KVM_EXIT_DEBUG (kvm_arm_setup_mdcr_el2; the hole of dossier open question 6). Closed by v6.14's debug_owner.";
+
+    private const string LostMdscrReason =
+        "[I] Before v6.14 a guest MSR MDSCR_EL1 that reaches the hardware while the host debugs (TDA is clear for one entry after a trapped debug-register write) is undone at the exit: " +
+        "kvm_arm_clear_debug() restores the copy save_guest_debug_regs() took at entry. From the next entry the guest's own breakpoints are off although it enabled them (debug.c, read by version).";
+
+    private const string OsLockRazWiReason =
+        "OSLAR_EL1 is RAZ/WI before v5.18: the guest's lock has no effect, its breakpoints, watchpoints and steps keep firing (\"KVM has not implemented the OS lock for its guests\", 7dabf02f43a1).";
+
+    private const string OslsrConstantReason =
+        "Before v5.18 trap_oslsr_el1() returns the constant 0x8 (OSLK = 0) whatever the guest wrote to OSLAR_EL1 (sys_regs.c, read by version).";
+
+    private const string GuestStepPcOnlyReason =
+        "kvm_skip_instr() advances only the PC: a guest stepping itself over a KVM-emulated instruction runs the next one too before its own step exception (bd7d95cafb49 fixed it for host and guest alike).";
+
+    private const string OslkReset1Reason =
+        "OSLSR_EL1 is not in the source's KVM_GET_REG_LIST (before v5.18), so the destination keeps its reset value 0xA: a guest that was unlocked on the source arrives locked, " +
+        "reads OSLK = 1 and loses its debug exceptions until it unlocks (Oliver Upton, 2021 thread: \"blocking all debug exceptions intended for the guest until the next reboot\").";
+
+    private const string HardwareLockReason =
+        "The guest's lock in the hardware OS Lock blocks debug exceptions at every Exception level (AArch64.GenerateDebugExceptionsFrom), the host's step too: with the lock set the guest runs on under KVM_GUESTDBG_SINGLESTEP until the VMM kicks it.";
+
     private const string FrameReason =
         "An exception entry saves PSTATE.SS into SPSR_EL1 (Arm ARM \"Exception entry\"); while the host steps, PSTATE.SS is the host's bit. " +
         "The CPU does this for interrupts it takes natively, and KVM's enter_exception64() mirrors it for injected exceptions, " +
@@ -61,11 +91,16 @@ public static class Arm64Variants
         handle_trap_exceptions = TrapExceptions.Plain,
         kvm_arm_setup_mdcr_el2 = DebugRegTraps.HostOwned,
         kvm_inject_dabt = ExtDabt.Supported,
+        trap_oslar_el1 = OsLockEmulation.HostOwned,
+        MigrationSource = "arm64/v5.13",
         NisvToUser = true,
         ImmediateExit = true,
         HsrHigh = true,
-        ExpectedViolations = ["NO-LEAK:frame", "STEP-ONE:vmm-emulated", "PC-ONCE:aborted", "STEP-ONE:none", "STEP-ONE:past-vector"],
+        ExpectedViolations = ["NO-LEAK:frame", "STEP-ONE:vmm-emulated", "PC-ONCE:aborted", "STEP-ONE:none", "STEP-ONE:past-vector", "TRANSPARENT:diverted", "TRANSPARENT:suppressed"],
         Reasons = Why(
+            ("TRANSPARENT:diverted", DivertedReason),
+            ("TRANSPARENT:suppressed", "setup_external_mdscr() clears the guest's MDE and KDE while the host owns debug (2ca3f03bf524): under any KVM_SET_GUEST_DEBUG the guest's own breakpoints and watchpoints do not fire at all; arm64 offers no composition (dossier A.9)."),
+           
             ("STEP-ONE:none", "[I] kvm_arch_vcpu_ioctl_set_guest_debug() clears the host step flag only when ENABLE is dropped (370531d1e95b's guest.c hunk, kept by v6.14): a VMM that turns SINGLESTEP off but keeps ENABLE while HOST_SS_ACTIVE_PENDING is set, then turns it on again, gets a step exit before any instruction retired."),
             ("STEP-ONE:past-vector", "[I] The same corner as PC-ONCE:aborted: the stale completion of the aborted access retires at the abort vector, after the step entered it."),
             ("NO-LEAK:frame", FrameReason),
@@ -90,9 +125,14 @@ public static class Arm64Variants
         ],
         kvm_arm_setup_debug = SetupDebug.ActivePendingFlag,
         kvm_arm_setup_mdcr_el2 = DebugRegTraps.LazyDirty,
+        trap_oslar_el1 = OsLockEmulation.ClearMdeSs,
         kvm_handle_mmio_return = MmioReturn.OnceMmioNeeded,
-        ExpectedViolations = ["STEP-ONE:extra", "STEP-ONE:vmm-emulated", "NO-LEAK:frame", "NO-LEAK:sysreg", "PC-ONCE:aborted", "STEP-ONE:none", "STEP-ONE:past-vector"],
+        ExpectedViolations = ["STEP-ONE:extra", "STEP-ONE:vmm-emulated", "NO-LEAK:frame", "NO-LEAK:sysreg", "PC-ONCE:aborted", "STEP-ONE:none", "STEP-ONE:past-vector", "EXIT-SYNDROME:ec", "TRANSPARENT:diverted", "TRANSPARENT:suppressed"],
         Reasons = Why(
+            ("TRANSPARENT:suppressed", LostMdscrReason),
+            ("EXIT-SYNDROME:ec", NativeMdscrReason),
+            ("TRANSPARENT:diverted", DivertedReason),
+           
             ("STEP-ONE:none", "[I] DBG_SS_ACTIVE_PENDING is cleared only by a step exit or when ENABLE is dropped (370531d1e95b): SINGLESTEP turned off with ENABLE kept and on again while it is set gives a step exit before any instruction."),
             ("STEP-ONE:past-vector", "[I] An abort committed on the way out leaves the step active-pending at the vector without a guest exit to record it; the next kvm_arm_setup_debug() sets SS=1 and the handler's first instruction runs."),
             ("STEP-ONE:extra", "[I] DBG_SS_ACTIVE_PENDING is recorded only by kvm_arm_clear_debug() after a real guest exit; when the PC is committed on the way out (immediate_exit or a signal before entry) the next kvm_arm_setup_debug() sets SS=1 and one more instruction runs. Fixed by v6.14's put-time sampling."),
@@ -122,8 +162,16 @@ public static class Arm64Variants
         ],
         kvm_arm_setup_debug = SetupDebug.ForceSsEveryEntry,
         HsrHigh = false,
-        ExpectedViolations = ["STEP-ONE:extra", "STEP-ONE:vmm-emulated", "NO-LEAK:userspace", "NO-LEAK:frame", "NO-LEAK:sysreg", "PC-ONCE:aborted", "STEP-ONE:past-vector"],
+        trap_oslar_el1 = OsLockEmulation.RazWi,
+        MigrationSource = null,
+        ExpectedViolations = ["STEP-ONE:extra", "STEP-ONE:vmm-emulated", "NO-LEAK:userspace", "NO-LEAK:frame", "NO-LEAK:sysreg", "PC-ONCE:aborted", "STEP-ONE:past-vector", "EXIT-SYNDROME:ec", "OSLOCK-BLOCKS:debug-exception", "OSLOCK-BLOCKS:status", "TRANSPARENT:diverted", "TRANSPARENT:suppressed"],
         Reasons = Why(
+            ("TRANSPARENT:suppressed", LostMdscrReason),
+            ("EXIT-SYNDROME:ec", NativeMdscrReason),
+            ("OSLOCK-BLOCKS:debug-exception", OsLockRazWiReason),
+            ("OSLOCK-BLOCKS:status", OslsrConstantReason),
+            ("TRANSPARENT:diverted", DivertedReason),
+           
             ("STEP-ONE:past-vector", StepOnePastVectorReason),
             ("STEP-ONE:extra", "kvm_arm_setup_debug() sets SS=1 before every entry: an exit taken while the step was active-pending (a host IRQ after the instruction completed, or a PC committed on the way out) runs one more instruction (34fbdee086cf / 370531d1e95b cover letter)."),
             ("STEP-ONE:vmm-emulated", VmmEmulatedReason),
@@ -140,8 +188,14 @@ public static class Arm64Variants
         Summary = "v5.11-v5.12: kvm_incr_pc() and exception injection are deferred to __kvm_adjust_pc() at the next guest entry, and nothing commits them before a return to userspace.",
         Sources = [Sources.Code("arch/arm64/kvm/hyp/exception.c", "__kvm_adjust_pc (Marc Zyngier, v5.11)"), Sources.Commit("26778aaa134a", "KVM: arm64: Commit pending PC adjustemnts before returning to userspace (the fix this version lacks)")],
         __kvm_adjust_pc = AdjustPc.DeferredToEntry,
-        ExpectedViolations = ["STEP-ONE:extra", "STEP-ONE:vmm-emulated", "NO-LEAK:userspace", "NO-LEAK:frame", "PC-ONCE:aborted", "EXIT-CONSISTENT:pc", "EXIT-CONSISTENT:pending", "STEP-ONE:past-vector", "STEP-ONE:none"],
+        ExpectedViolations = ["STEP-ONE:extra", "STEP-ONE:vmm-emulated", "NO-LEAK:userspace", "NO-LEAK:frame", "PC-ONCE:aborted", "EXIT-CONSISTENT:pc", "EXIT-CONSISTENT:pending", "STEP-ONE:past-vector", "STEP-ONE:none", "EXIT-SYNDROME:ec", "OSLOCK-BLOCKS:debug-exception", "OSLOCK-BLOCKS:status", "TRANSPARENT:diverted", "TRANSPARENT:suppressed"],
         Reasons = Why(
+            ("TRANSPARENT:suppressed", LostMdscrReason),
+            ("EXIT-SYNDROME:ec", NativeMdscrReason),
+            ("OSLOCK-BLOCKS:debug-exception", OsLockRazWiReason),
+            ("OSLOCK-BLOCKS:status", OslsrConstantReason),
+            ("TRANSPARENT:diverted", DivertedReason),
+           
             ("STEP-ONE:none", "The INCREMENT_PC hidden at a return is applied by __kvm_adjust_pc() after the next kvm_arm_setup_debug() and clears SS: the first step after enabling SINGLESTEP stops before any instruction (same root cause as EXIT-CONSISTENT)."),
             ("STEP-ONE:past-vector", StepOnePastVectorReason),
             ("STEP-ONE:extra", "A host IRQ exit while the step is active-pending: the next kvm_arm_setup_debug() sets SS=1 (370531d1e95b)."),
@@ -166,8 +220,14 @@ public static class Arm64Variants
             Sources.Code("arch/arm64/kvm/arm.c, debug.c (v5.10)", "kvm_arm_setup_debug runs before every entry, after the exit handler's kvm_skip_instr"),
         ],
         __kvm_adjust_pc = AdjustPc.Immediate,
-        ExpectedViolations = ["STEP-ONE:extra", "STEP-ONE:vmm-emulated", "NO-LEAK:userspace", "NO-LEAK:frame", "NO-LEAK:sysreg", "PC-ONCE:aborted", "STEP-ONE:past-vector"],
+        ExpectedViolations = ["STEP-ONE:extra", "STEP-ONE:vmm-emulated", "NO-LEAK:userspace", "NO-LEAK:frame", "NO-LEAK:sysreg", "PC-ONCE:aborted", "STEP-ONE:past-vector", "EXIT-SYNDROME:ec", "OSLOCK-BLOCKS:debug-exception", "OSLOCK-BLOCKS:status", "TRANSPARENT:diverted", "TRANSPARENT:suppressed"],
         Reasons = Why(
+            ("TRANSPARENT:suppressed", LostMdscrReason),
+            ("EXIT-SYNDROME:ec", NativeMdscrReason),
+            ("OSLOCK-BLOCKS:debug-exception", OsLockRazWiReason),
+            ("OSLOCK-BLOCKS:status", OslsrConstantReason),
+            ("TRANSPARENT:diverted", DivertedReason),
+           
             ("STEP-ONE:past-vector", StepOnePastVectorReason),
             ("STEP-ONE:extra", "kvm_skip_instr() clears SS in the exit handler, then kvm_arm_setup_debug() sets it again before the next entry: every KVM-emulated instruction costs two instructions per step (dossier open question 13, read in v5.0.1 and v5.10 sources)."),
             ("STEP-ONE:vmm-emulated", VmmEmulatedReason),
@@ -191,8 +251,14 @@ public static class Arm64Variants
         kvm_handle_mmio_return = MmioReturn.WhileExitReasonMmio,
         kvm_inject_dabt = ExtDabt.Unsupported,
         NisvToUser = false,
-        ExpectedViolations = ["STEP-ONE:extra", "NO-LEAK:userspace", "NO-LEAK:frame", "NO-LEAK:sysreg", "REENTRY-COMPLETES:twice", "STEP-ONE:past-vector"],
+        ExpectedViolations = ["STEP-ONE:extra", "NO-LEAK:userspace", "NO-LEAK:frame", "NO-LEAK:sysreg", "REENTRY-COMPLETES:twice", "STEP-ONE:past-vector", "EXIT-SYNDROME:ec", "OSLOCK-BLOCKS:debug-exception", "OSLOCK-BLOCKS:status", "TRANSPARENT:diverted", "TRANSPARENT:suppressed"],
         Reasons = Why(
+            ("TRANSPARENT:suppressed", LostMdscrReason),
+            ("EXIT-SYNDROME:ec", NativeMdscrReason),
+            ("OSLOCK-BLOCKS:debug-exception", OsLockRazWiReason),
+            ("OSLOCK-BLOCKS:status", OslsrConstantReason),
+            ("TRANSPARENT:diverted", DivertedReason),
+           
             ("STEP-ONE:past-vector", StepOnePastVectorReason),
             ("STEP-ONE:extra", "kvm_skip_instr() clears SS but kvm_arm_setup_debug() sets it again before the next entry (dossier open question 13, read in the v5.0.1 source)."),
             ("NO-LEAK:userspace", NoLeakUserspaceReason),
@@ -216,8 +282,15 @@ public static class Arm64Variants
         io_mem_abort = MmioDecode.SkipAtDecode,
         handle_trap_exceptions = TrapExceptions.SyntheticStepExit,
         VcpuEvents = false,
-        ExpectedViolations = ["STEP-ONE:extra", "STEP-ONE:none", "EXIT-SYNDROME:synthetic", "NO-LEAK:userspace", "NO-LEAK:frame", "NO-LEAK:sysreg", "PC-ONCE:early", "STEP-ONE:past-vector"],
+        ExpectedViolations = ["STEP-ONE:extra", "STEP-ONE:none", "EXIT-SYNDROME:synthetic", "NO-LEAK:userspace", "NO-LEAK:frame", "NO-LEAK:sysreg", "PC-ONCE:early", "STEP-ONE:past-vector", "OSLOCK-BLOCKS:debug-exception", "OSLOCK-BLOCKS:status", "TRANSPARENT:diverted", "GUEST-STEP:missed", "EXIT-SYNDROME:ec", "TRANSPARENT:suppressed"],
         Reasons = Why(
+            ("TRANSPARENT:suppressed", LostMdscrReason),
+            ("OSLOCK-BLOCKS:debug-exception", OsLockRazWiReason),
+            ("OSLOCK-BLOCKS:status", OslsrConstantReason),
+            ("TRANSPARENT:diverted", DivertedReason),
+            ("GUEST-STEP:missed", GuestStepPcOnlyReason),
+            ("EXIT-SYNDROME:ec", NativeMdscrReason),
+           
             ("STEP-ONE:past-vector", StepOnePastVectorReason),
             ("STEP-ONE:none", "A stage-2 fault that only maps memory is 'handled' and followed by a made-up step exit although nothing retired (2018 thread)."),
             ("STEP-ONE:extra", "Exits KVM does not synthesise for (a host IRQ in the active-pending window, HVC to userspace) still re-arm SS=1 (kvm_arm_setup_debug every entry)."),
@@ -240,8 +313,15 @@ public static class Arm64Variants
         ],
         handle_trap_exceptions = TrapExceptions.Plain,
         ImmediateExit = false,
-        ExpectedViolations = ["STEP-ONE:extra", "NO-LEAK:userspace", "NO-LEAK:frame", "NO-LEAK:sysreg", "PC-ONCE:early", "STEP-ONE:past-vector"],
+        ExpectedViolations = ["STEP-ONE:extra", "NO-LEAK:userspace", "NO-LEAK:frame", "NO-LEAK:sysreg", "PC-ONCE:early", "STEP-ONE:past-vector", "EXIT-SYNDROME:ec", "OSLOCK-BLOCKS:debug-exception", "OSLOCK-BLOCKS:status", "TRANSPARENT:diverted", "GUEST-STEP:missed", "TRANSPARENT:suppressed"],
         Reasons = Why(
+            ("TRANSPARENT:suppressed", LostMdscrReason),
+            ("EXIT-SYNDROME:ec", NativeMdscrReason),
+            ("OSLOCK-BLOCKS:debug-exception", OsLockRazWiReason),
+            ("OSLOCK-BLOCKS:status", OslsrConstantReason),
+            ("TRANSPARENT:diverted", DivertedReason),
+            ("GUEST-STEP:missed", GuestStepPcOnlyReason),
+           
             ("STEP-ONE:past-vector", StepOnePastVectorReason),
             ("STEP-ONE:extra", "kvm_skip_instr() moves only the PC and the next entry forces SS=1: the emulated instruction and the next one retire in one step (2017 thread: \"SS did 2 insns\")."),
             ("NO-LEAK:userspace", NoLeakUserspaceReason),
@@ -259,8 +339,15 @@ public static class Arm64Variants
         Sources = [Sources.Thread("2017-08", "arm64: kvm: Fix single step for guest skipped instructions (v1 patch 3/3 and review)")],
         kvm_arm_setup_debug = SetupDebug.InstSkipFlag,
         ImmediateExit = true,
-        ExpectedViolations = ["STEP-ONE:extra", "STEP-ONE:none", "NO-LEAK:userspace", "NO-LEAK:frame", "PC-ONCE:early", "STEP-ONE:past-vector"],
+        ExpectedViolations = ["STEP-ONE:extra", "STEP-ONE:none", "NO-LEAK:userspace", "NO-LEAK:frame", "PC-ONCE:early", "STEP-ONE:past-vector", "EXIT-SYNDROME:ec", "OSLOCK-BLOCKS:debug-exception", "OSLOCK-BLOCKS:status", "TRANSPARENT:diverted", "GUEST-STEP:missed", "TRANSPARENT:suppressed"],
         Reasons = Why(
+            ("TRANSPARENT:suppressed", LostMdscrReason),
+            ("EXIT-SYNDROME:ec", NativeMdscrReason),
+            ("OSLOCK-BLOCKS:debug-exception", OsLockRazWiReason),
+            ("OSLOCK-BLOCKS:status", OslsrConstantReason),
+            ("TRANSPARENT:diverted", DivertedReason),
+            ("GUEST-STEP:missed", GuestStepPcOnlyReason),
+           
             ("STEP-ONE:past-vector", StepOnePastVectorReason),
             ("STEP-ONE:extra", "HVC advances the step state in hardware without kvm_skip_instr(), and a host IRQ can hit the active-pending window; neither sets the flag, so setup re-arms SS=1 (the review did not catch these)."),
             ("STEP-ONE:none", "The flag is set by every kvm_skip_instr() even while the host is not debugging and cleared only while it is: the first step after enabling SINGLESTEP stops before any instruction."),
@@ -278,8 +365,14 @@ public static class Arm64Variants
         Sources = [Sources.Thread("2017-08", "arm64: kvm: Fix single step for guest skipped instructions (Alex Bennée, 2017-10-03: \"currently untested but otherwise simpler solution\")")],
         handle_trap_exceptions = TrapExceptions.SyntheticStepExitDraft,
         ImmediateExit = true,
-        ExpectedViolations = ["STEP-ONE:extra", "EXIT-SYNDROME:ec", "NO-LEAK:userspace", "NO-LEAK:frame", "NO-LEAK:sysreg", "PC-ONCE:early", "STEP-ONE:past-vector"],
+        ExpectedViolations = ["STEP-ONE:extra", "EXIT-SYNDROME:ec", "NO-LEAK:userspace", "NO-LEAK:frame", "NO-LEAK:sysreg", "PC-ONCE:early", "STEP-ONE:past-vector", "OSLOCK-BLOCKS:debug-exception", "OSLOCK-BLOCKS:status", "TRANSPARENT:diverted", "GUEST-STEP:missed", "TRANSPARENT:suppressed"],
         Reasons = Why(
+            ("TRANSPARENT:suppressed", LostMdscrReason),
+            ("OSLOCK-BLOCKS:debug-exception", OsLockRazWiReason),
+            ("OSLOCK-BLOCKS:status", OslsrConstantReason),
+            ("TRANSPARENT:diverted", DivertedReason),
+            ("GUEST-STEP:missed", GuestStepPcOnlyReason),
+           
             ("STEP-ONE:past-vector", StepOnePastVectorReason),
             ("STEP-ONE:extra", "No hook after userspace MMIO completion: the guest is re-entered with SS=1 and the next instruction runs too; host IRQ exits likewise."),
                         ("EXIT-SYNDROME:ec", "debug.arch.hsr is the trap's own ESR (EC 0x18, 0x24, 0x16, ...): userspace cannot tell it is a step (the merged v2 faked SOFTSTP_LOW \"so QEMU knows it was a single-step event\")."),
@@ -289,9 +382,87 @@ public static class Arm64Variants
             ("PC-ONCE:early", PcOnceEarlyReason)),
     };
 
+    /// <summary>v5.18-v6.0: Oliver Upton's OS Lock emulation on the v5.13 step design.</summary>
+    public static readonly Variant V5_18 = V5_13 with
+    {
+        Id = "arm64/v5.18",
+        Summary = "v5.18-v6.0: the OS Lock is emulated (OSLAR_EL1 sets OSLSR_EL1.OSLK, reset 0x8 = unlocked, listed in KVM_GET_REG_LIST); while it is set kvm_arm_setup_debug() withholds MDE and SS from the hardware; the step design is still v5.13's.",
+        Sources =
+        [
+            Sources.Commit("7dabf02f43a1", "KVM: arm64: Emulate the OS Lock"),
+            Sources.Commit("f24adc65c556", "KVM: arm64: Allow guest to set the OSLK bit"),
+            Sources.Commit("d42e26716d03", "KVM: arm64: Stash OSLSR_EL1 in the cpu context"),
+            Sources.Commit("05c9324de169", "selftests: KVM: Test OS lock behavior"),
+            Sources.Code("arch/arm64/kvm/sys_regs.c (v5.18)", "trap_oslar_el1, trap_oslsr_el1, set_oslsr_el1, reset OSLSR_EL1_OSLM_IMPLEMENTED"),
+        ],
+        trap_oslar_el1 = OsLockEmulation.ClearMdeSs,
+        MigrationSource = "arm64/v5.13",
+        ExpectedViolations = [.. V5_13.ExpectedViolations.Where(k => !k.StartsWith(OsLockBlocks.Id, StringComparison.Ordinal))],
+        Reasons = V5_13.Reasons.RemoveRange(V5_13.Reasons.Keys.Where(k => k.StartsWith(OsLockBlocks.Id, StringComparison.Ordinal))),
+    };
+
+    /// <summary>The 2021 v2 posting: TDE while locked, BRK skipped.</summary>
+    public static readonly Variant ProposalOslockTdeSkipBrk = V5_13 with
+    {
+        Id = "arm64/proposal-oslock-tde-skip-brk",
+        Kind = "proposal",
+        Summary = "2021 v2 (Oliver Upton, \"KVM: arm64: Emulate the OS Lock\" 4/6): MDE and SS withheld while locked, MDCR_EL2.TDE set while locked \"to handle breakpoint instructions\", and the trapped BRK skipped by KVM.",
+        Sources =
+        [
+            Sources.Thread("2021-11", "Re: [PATCH v2 4/6] KVM: arm64: Emulate the OS Lock (\"trap debug exceptions to EL2 and skip the instruction\")"),
+            Sources.Code("dossier B", "Marc Zyngier rejected the skip: \"the guest does rely on BRK always being effective\""),
+        ],
+        trap_oslar_el1 = OsLockEmulation.TdeSkipBrk,
+        MigrationSource = "arm64/v5.13",
+        ExpectedViolations = [.. V5_18.ExpectedViolations, "OSLOCK-BLOCKS:brk"],
+        Reasons = V5_18.Reasons.Add("OSLOCK-BLOCKS:brk",
+            "With the lock set KVM sets TDE and skips the trapped BRK (kvm_incr_pc): the guest's BRK handler never runs, although the OS Lock must not block BRK " +
+            "(Arm ARM; Marc Zyngier: \"the guest does rely on BRK always being effective\"; LX-A64-DE-07 asserts it)."),
+    };
+
+    /// <summary>The reset value debated in the same series: the architectural OSLK = 1.</summary>
+    public static readonly Variant ProposalOslkReset1 = V5_18 with
+    {
+        Id = "arm64/proposal-oslk-reset-1",
+        Kind = "proposal",
+        Summary = "The OS Lock emulation of v5.18 with the architectural cold-reset value OSLSR_EL1 = 0xA (OSLK = 1), as the v2 posting had it; a guest migrated from a KVM whose register list lacks OSLSR_EL1 arrives locked.",
+        Sources =
+        [
+            Sources.Thread("2021-11", "Re: [PATCH v2 4/6] KVM: arm64: Emulate the OS Lock (Oliver Upton: \"older KVM will not show OSLSR_EL1 on KVM_GET_REG_LIST ... blocking all debug exceptions intended for the guest until the next reboot\")"),
+            Sources.ArmArm("OSLSR_EL1: OSLK resets to 1 on a cold reset"),
+        ],
+        OslkResetsLocked = true,
+        // Its guest starts locked, so MDCR_EL2.TDA stays set until the guest unlocks: the native
+        // MDSCR_EL1 corners of v5.18 (EXIT-SYNDROME:ec, TRANSPARENT:suppressed) need an unlock first.
+        ExpectedViolations = [.. V5_18.ExpectedViolations.Where(k => k is not ("EXIT-SYNDROME:ec" or "TRANSPARENT:suppressed")), "MIGRATE-PRESERVES:register", "MIGRATE-PRESERVES:guest-view"],
+        Reasons = V5_18.Reasons.Remove("EXIT-SYNDROME:ec").Remove("TRANSPARENT:suppressed")
+            .Add("MIGRATE-PRESERVES:register", OslkReset1Reason)
+            .Add("MIGRATE-PRESERVES:guest-view", OslkReset1Reason),
+    };
+
+    /// <summary>The design the v2 commit message rules out: the guest's lock in the hardware.</summary>
+    public static readonly Variant ProposalOslockHardware = Upstream with
+    {
+        Id = "arm64/proposal-oslock-hardware",
+        Kind = "proposal",
+        Summary = "Upstream's debug design, but the guest's OSLK is loaded into the hardware OS Lock while the guest runs (\"simple context switching\"), so the lock also blocks the host's own debug exceptions.",
+        Sources =
+        [
+            Sources.Thread("2021-11", "[PATCH v2 4/6] KVM: arm64: Emulate the OS Lock: \"Simple context switching between the guest and host is not appropriate, as its effects are not constrained to the guest context\""),
+            Sources.ArmArm("AArch64.GenerateDebugExceptionsFrom: the OS Lock disables debug exceptions at every Exception level"),
+        ],
+        trap_oslar_el1 = OsLockEmulation.HardwareLock,
+        ExpectedViolations = [.. Upstream.ExpectedViolations, "STEP-ONE:extra", "OSLOCK-HOST-WINS:step", "OSLOCK-HOST-WINS:breakpoint"],
+        Reasons = Upstream.Reasons
+            .Add("STEP-ONE:extra", HardwareLockReason)
+            .Add("OSLOCK-HOST-WINS:step", HardwareLockReason)
+            .Add("OSLOCK-HOST-WINS:breakpoint", "The hardware OS Lock suppresses breakpoint exceptions at every Exception level, the host's KVM_GUESTDBG_USE_HW breakpoint included: the instruction at it runs."),
+    };
+
     public static readonly ImmutableArray<Variant> All =
     [
-        V4_2, V4_15, V5_0, V5_5, V5_11, V5_13, V6_1, V6_12, Upstream, ProposalInstSkipFlag, ProposalSyntheticExit,
+        V4_2, V4_15, V5_0, V5_5, V5_11, V5_13, V5_18, V6_1, V6_12, Upstream,
+        ProposalInstSkipFlag, ProposalSyntheticExit, ProposalOslockTdeSkipBrk, ProposalOslkReset1, ProposalOslockHardware,
     ];
 
     public static Variant? Find(string id) => All.FirstOrDefault(v => v.Id == id);

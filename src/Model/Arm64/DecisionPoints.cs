@@ -84,3 +84,25 @@ public enum ExtDabt
     /// <summary>v5.5+ (da345174ceca): injected, at once or deferred per <see cref="AdjustPc"/>.</summary>
     Supported,
 }
+
+/// <summary>How KVM implements the guest's OS Lock (OSLAR_EL1, OSLSR_EL1) and its effect on debug.</summary>
+public enum OsLockEmulation
+{
+    /// <summary>Before v5.18: OSLAR_EL1 is RAZ/WI and OSLSR_EL1 reads a constant 0x8 (implemented,
+    /// unlocked): the guest cannot lock; OSLSR_EL1 is not in KVM_GET_REG_LIST.</summary>
+    RazWi,
+    /// <summary>v5.18-v6.13 (7dabf02f43a1): OSLAR_EL1 sets OSLSR_EL1.OSLK; kvm_arm_setup_debug()
+    /// withholds MDE (unless USE_HW) and SS (unless SINGLESTEP) from the hardware's MDSCR_EL1 while locked.</summary>
+    ClearMdeSs,
+    /// <summary>v6.14+ (2ca3f03bf524, 06d22a9c1b94): a locked OS Lock makes debug HOST_OWNED; the
+    /// hardware runs with external_mdscr_el1 (SS, MDE, KDE cleared unless the host sets them);
+    /// OSLAR_EL1 writes reload the vCPU.</summary>
+    HostOwned,
+    /// <summary>The 2021 v2 posting (Oliver Upton, "KVM: arm64: Emulate the OS Lock" 4/6): MDE and SS
+    /// withheld as in v5.18, MDCR_EL2.TDE set while locked, and a BRK trapped that way skipped by KVM.</summary>
+    TdeSkipBrk,
+    /// <summary>The design the v2 commit message rules out ("Simple context switching between the guest
+    /// and host is not appropriate, as its effects are not constrained to the guest context"): the
+    /// guest's OSLK is loaded into the hardware OS Lock while the guest runs.</summary>
+    HardwareLock,
+}

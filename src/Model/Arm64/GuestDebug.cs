@@ -14,8 +14,10 @@ namespace Kvmspec.Model.Arm64;
 /// kvm_vcpu_load_debug / kvm_vcpu_put_debug / setup_external_mdscr, v6.14+), arch/arm64/kvm/guest.c
 /// (kvm_arch_vcpu_ioctl_set_guest_debug), handle_exit.c (kvm_handle_guest_debug). The host's step
 /// state lives in PSTATE.SS of the vcpu context while the guest runs, and in DBG_SS_ACTIVE_PENDING
-/// (v6.1) or HOST_SS_ACTIVE_PENDING (v6.14) across exits. SIMPLIFICATION: USE_HW breakpoints and
-/// watchpoints and guest-owned debug are not modelled yet; the guest's own MDSCR_EL1 stays 0.
+/// (v6.1) or HOST_SS_ACTIVE_PENDING (v6.14) across exits. The same rows compute what the hardware
+/// runs with for the guest's own debug (its MDSCR_EL1, breakpoints and watchpoints), for the guest's
+/// OS Lock as each design emulates it, and (v6.14) debug ownership. SIMPLIFICATION: USE_HW carries
+/// one host breakpoint and no host watchpoint.
 /// </remarks>
 public static class GuestDebug
 {
@@ -70,22 +72,36 @@ public static class GuestDebug
     public static bool ActivePendingDesign(Ctx c) => c.V.kvm_arm_setup_debug == SetupDebug.ActivePendingFlag;
 
     // ---- effects ----
-    public static Ctx store_guest_debug(Ctx c) => c.With(s => s with { guest_debug = ((Spec.Trace.SetGuestDebug)c.Input!).Control });
+    public static Ctx store_guest_debug(Ctx c)
+    {
+        var g = (Spec.Trace.SetGuestDebug)c.Input!;
+        return c.With(s => s with { guest_debug = g.Control, external_bvr0 = g.Control.HasFlag(KvmGuestDebug.KVM_GUESTDBG_USE_HW) ? g.HwBreakpoint : null });
+    }
 
     public static Ctx clear_guest_debug(Ctx c) =>
-        c.With(s => s with { guest_debug = KvmGuestDebug.None, DBG_SS_ACTIVE_PENDING = false, HOST_SS_ACTIVE_PENDING = false });
+        c.With(s => s with { guest_debug = KvmGuestDebug.None, external_bvr0 = null, DBG_SS_ACTIVE_PENDING = false, HOST_SS_ACTIVE_PENDING = false });
 
     /// <summary>v6.14 kvm_vcpu_load_debug(): ownership and MDCR_EL2 at load; external_mdscr_el1
     /// for the hardware; with SINGLESTEP, record the guest's step bit and install the host's.</summary>
+    /// <remarks>debug_owner: HOST_OWNED if guest_debug != 0 or the guest's OS Lock is set, else
+    /// GUEST_OWNED if the guest's MDSCR_EL1 has KDE or MDE, else FREE. setup_external_mdscr(): the
+    /// guest's MDSCR_EL1 without SS, MDE and KDE, plus SS for SINGLESTEP and MDE|KDE for USE_HW.
+    /// kvm_arm_setup_mdcr_el2(): TDE if guest_debug != 0, TDA unless GUEST_OWNED.</remarks>
     public static Ctx kvm_vcpu_load_debug(Ctx c)
     {
         var s = c.S;
         bool host = s.guest_debug != KvmGuestDebug.None;
-        var external = s.MDSCR_EL1 with { SS = c.Stepping, MDE = false, KDE = false };
+        bool useHw = s.guest_debug.HasFlag(KvmGuestDebug.KVM_GUESTDBG_USE_HW);
+        bool locked = s.OSLSR_EL1.OSLK && c.V.trap_oslar_el1 == OsLockEmulation.HostOwned;
+        var owner = host || locked ? DebugOwner.VCPU_DEBUG_HOST_OWNED
+            : s.MDSCR_EL1.KDE || s.MDSCR_EL1.MDE ? DebugOwner.VCPU_DEBUG_GUEST_OWNED : DebugOwner.VCPU_DEBUG_FREE;
+        var external = s.MDSCR_EL1 with { SS = c.Stepping, MDE = useHw, KDE = useHw };
         c = c.With(v => v with
         {
-            MDCR_EL2 = new MDCR_EL2(TDE: host, TDA: true),
-            HwMDSCR_EL1 = host ? external : v.MDSCR_EL1,
+            debug_owner = owner,
+            MDCR_EL2 = new MDCR_EL2(TDE: host, TDA: owner != DebugOwner.VCPU_DEBUG_GUEST_OWNED),
+            HwMDSCR_EL1 = owner == DebugOwner.VCPU_DEBUG_HOST_OWNED ? external : v.MDSCR_EL1,
+            HwOSLK = c.V.trap_oslar_el1 == OsLockEmulation.HardwareLock && v.OSLSR_EL1.OSLK,
         });
         if (!c.Stepping) return c;
         return c.With(v => v with
@@ -103,14 +119,22 @@ public static class GuestDebug
             PSTATE = v.PSTATE with { SS = !v.GUEST_SS_ACTIVE_PENDING },
         }).Kvm($"kvm_vcpu_put_debug: HOST_SS_ACTIVE_PENDING={(c.S.PSTATE.SS ? 0 : 1)}, guest PSTATE.SS restored");
 
-    /// <summary>kvm_arm_setup_debug() before every entry (v4.2-v6.13, and the 2017 proposal).</summary>
+    /// <summary>kvm_arm_setup_debug() before every entry (v4.2-v6.13, and the 2017 and 2021 proposals).</summary>
+    /// <remarks>With guest_debug set or (v5.18+) the OS Lock set, the hardware's MDSCR_EL1.SS is the
+    /// host's; USE_HW sets MDE, otherwise a set OS Lock clears it (7dabf02f43a1). TDE routes debug
+    /// exceptions to EL2 while the host debugs (and, in the 2021 v2 posting, while the lock is set).
+    /// kvm_arm_setup_mdcr_el2(): TDA for USE_HW, for a guest that has not dirtied its debug
+    /// registers, or (v5.18+) while the OS Lock is set.</remarks>
     public static Ctx kvm_arm_setup_debug(Ctx c)
     {
         var s = c.S;
         bool host = s.guest_debug != KvmGuestDebug.None;
-        // kvm_arm_setup_mdcr_el2(): TDA unless the guest dirtied its debug registers (b0e626b38087).
-        bool tda = c.V.kvm_arm_setup_mdcr_el2 == DebugRegTraps.HostOwned ? true : !s.DEBUG_DIRTY;
-        var hw = s.MDSCR_EL1 with { SS = c.Stepping || s.MDSCR_EL1.SS && !host };
+        bool useHw = s.guest_debug.HasFlag(KvmGuestDebug.KVM_GUESTDBG_USE_HW);
+        bool locked = s.OSLSR_EL1.OSLK && c.V.trap_oslar_el1 is OsLockEmulation.ClearMdeSs or OsLockEmulation.TdeSkipBrk;
+        bool tda = c.V.kvm_arm_setup_mdcr_el2 == DebugRegTraps.HostOwned || useHw || !s.DEBUG_DIRTY || locked;
+        var hw = s.MDSCR_EL1;
+        if (host || locked)
+            hw = hw with { SS = c.Stepping, MDE = useHw || (hw.MDE && !locked) };
         bool ss = s.PSTATE.SS;
         string why = "";
         if (c.Stepping)
@@ -122,15 +146,18 @@ public static class GuestDebug
                 _ => (!s.DBG_SS_ACTIVE_PENDING, $"SPSR.SS := !DBG_SS_ACTIVE_PENDING = {(s.DBG_SS_ACTIVE_PENDING ? 0 : 1)}"),
             };
         }
+        bool tde = host || (locked && c.V.trap_oslar_el1 == OsLockEmulation.TdeSkipBrk);
         c = c.With(v => v with
         {
-            MDCR_EL2 = new MDCR_EL2(TDE: host, TDA: tda),
+            MDCR_EL2 = new MDCR_EL2(TDE: tde, TDA: tda),
             HwMDSCR_EL1 = hw,
+            HwOSLK = c.V.trap_oslar_el1 == OsLockEmulation.HardwareLock && v.OSLSR_EL1.OSLK,
             preserved_pstate_ss = host ? v.PSTATE.SS : v.preserved_pstate_ss,
             PSTATE = v.PSTATE with { SS = ss },
             DEBUG_INST_SKIP = host ? false : v.DEBUG_INST_SKIP,
         });
-        return c.Stepping ? c.Kvm($"kvm_arm_setup_debug: {why}, MDSCR_EL1.SS := 1, TDE=1, TDA={(tda ? 1 : 0)}") : c;
+        if (c.Stepping) return c.Kvm($"kvm_arm_setup_debug: {why}, MDSCR_EL1.SS := 1, TDE=1, TDA={(tda ? 1 : 0)}");
+        return locked ? c.Kvm($"kvm_arm_setup_debug: OS Lock set, hardware MDSCR_EL1 = {hw}, TDE={(tde ? 1 : 0)}") : c;
     }
 
     /// <summary>v6.1 kvm_arm_clear_debug() after every exit: note an active-pending host step,

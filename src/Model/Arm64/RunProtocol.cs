@@ -75,14 +75,21 @@ public static class RunProtocol
 
             // ---- the CPU in the guest ----
             Row(In(RunState.InGuest), RunTrigger.execute, G(Cpu.HostIrqPending), RunState.HandlingExit, "host IRQ: exit to EL2", E(Cpu.take_host_irq)),
-            Row(In(RunState.InGuest), RunTrigger.execute, G(Cpu.SoftwareStepDue), RunState.HandlingExit, "Arm ARM CheckSoftwareStep, routed by MDCR_EL2.TDE", E(Cpu.software_step_exception)),
+            Row(In(RunState.InGuest), RunTrigger.execute, G(Cpu.SoftwareStepToEl2), RunState.HandlingExit, "Arm ARM CheckSoftwareStep, routed to EL2 by MDCR_EL2.TDE", E(Cpu.software_step_exception)),
+            Row(In(RunState.InGuest), RunTrigger.execute, G(Cpu.SoftwareStepToEl1), RunState.InGuest, "Arm ARM CheckSoftwareStep, taken by the guest's EL1 (its own step)", E(Cpu.guest_software_step)),
             Row(In(RunState.InGuest), RunTrigger.execute, G(Cpu.GuestInterruptDue), RunState.InGuest, "Arm ARM exception entry (IRQ, SError)", E(Cpu.take_guest_interrupt)),
+            Row(In(RunState.InGuest), RunTrigger.execute, G(Cpu.BreakpointToEl2), RunState.HandlingExit, "Arm ARM AArch64.CheckBreakpoint, routed to EL2 by MDCR_EL2.TDE", E(Cpu.breakpoint_to_el2)),
+            Row(In(RunState.InGuest), RunTrigger.execute, G(Cpu.BreakpointToEl1), RunState.InGuest, "Arm ARM AArch64.CheckBreakpoint, taken by the guest's EL1", E(Cpu.guest_breakpoint)),
+            Row(In(RunState.InGuest), RunTrigger.execute, G(Cpu.WatchpointToEl2), RunState.HandlingExit, "Arm ARM AArch64.CheckWatchpoint, routed to EL2 by MDCR_EL2.TDE", E(Cpu.watchpoint_to_el2)),
+            Row(In(RunState.InGuest), RunTrigger.execute, G(Cpu.WatchpointToEl1), RunState.InGuest, "Arm ARM AArch64.CheckWatchpoint, taken by the guest's EL1", E(Cpu.guest_watchpoint)),
             Row(In(RunState.InGuest), RunTrigger.execute, G(Cpu.InstructionTrapsToEl2), RunState.HandlingExit, "trap to EL2 (data abort, SYS64, HVC, WFx, BRK with TDE)", E(Cpu.trap_to_el2)),
             Row(In(RunState.InGuest), RunTrigger.execute, Guard<Ctx>.Always, RunState.InGuest, "native execution", E(Cpu.execute)),
 
             // ---- exit handling: handle_exit() ----
             Row(Exit, RunTrigger.handle_exit, G(IsSoftwareStep), RunState.InVmm, "handle_exit.c kvm_handle_guest_debug (SOFTSTP_LOW)", E(world_switch_exit), handle_step, E(exit_debug), E(return_to_user)),
+            Row(Exit, RunTrigger.handle_exit, G(IsBrkSkippedUnderOsLock), RunState.EnteringGuest, "2021 v2 posting: a BRK trapped by the OS Lock's TDE is skipped (kvm_incr_pc)", E(world_switch_exit), E(handle_in_kernel)),
             Row(Exit, RunTrigger.handle_exit, G(IsBrk), RunState.InVmm, "handle_exit.c kvm_handle_guest_debug (BRK64)", E(world_switch_exit), E(exit_debug), E(return_to_user)),
+            Row(Exit, RunTrigger.handle_exit, G(IsBreakpointOrWatchpoint), RunState.InVmm, "handle_exit.c kvm_handle_guest_debug (BREAKPT_LOW, WATCHPT_LOW with FAR)", E(world_switch_exit), E(exit_debug), E(return_to_user)),
             Row(Exit, RunTrigger.handle_exit, G(IsHostIrq), RunState.EnteringGuest, "arm.c: ARM_EXCEPTION_IRQ, re-enter", E(world_switch_exit)),
             Row(Exit, RunTrigger.handle_exit, G(IsMmioUser), RunState.InVmm, "mmio.c io_mem_abort → KVM_EXIT_MMIO", E(world_switch_exit), mmio_user, E(return_to_user)),
             Row(Exit, RunTrigger.handle_exit, G(IsNisvAndDraftStepExit), RunState.InVmm, "2017 draft handle_trap_exceptions: a failed handler (-ENOSYS) becomes a debug exit with the trap's ESR", E(world_switch_exit), E(kvm_arm_handle_step_debug), E(return_to_user)),
@@ -122,6 +129,9 @@ public static class RunProtocol
     private static bool CauseIs(Ctx c, ExitCauseKind k) => c.S.Cause?.Kind == k;
     public static bool IsSoftwareStep(Ctx c) => CauseIs(c, ExitCauseKind.SoftwareStep);
     public static bool IsBrk(Ctx c) => CauseIs(c, ExitCauseKind.Brk);
+    public static bool IsBrkSkippedUnderOsLock(Ctx c) =>
+        IsBrk(c) && c.V.trap_oslar_el1 == OsLockEmulation.TdeSkipBrk && c.S.OSLSR_EL1.OSLK && c.S.guest_debug == KvmGuestDebug.None;
+    public static bool IsBreakpointOrWatchpoint(Ctx c) => CauseIs(c, ExitCauseKind.Breakpoint) || CauseIs(c, ExitCauseKind.Watchpoint);
     public static bool IsHostIrq(Ctx c) => CauseIs(c, ExitCauseKind.HostIrq);
     public static bool IsMmioUser(Ctx c) => CauseIs(c, ExitCauseKind.MmioUser);
     public static bool IsNisv(Ctx c) => CauseIs(c, ExitCauseKind.MmioNoIsv);
@@ -133,19 +143,22 @@ public static class RunProtocol
     // ---- effects: VMM inputs ----
     public static Ctx write_mmio_data(Ctx c) => c.With(s => s with { mmio_data = ((CompleteMmio)c.Input!).Data });
 
+    /// <summary>KVM_GET_ONE_REG: the context value; a register this version does not enumerate is -ENOENT
+    /// (recorded as a read of 0 is not possible, so the query is not recorded and the VMM learns nothing).</summary>
     public static Ctx get_one_reg(Ctx c)
     {
         var g = (GetOneReg)c.Input!;
-        ulong v = g.Reg == CoreReg.PC ? c.S.PC : c.S.PSTATE.Encode();
-        return c.Emit(g with { Value = v });
+        if (!c.V.RegList.Contains(g.Reg)) return c.Kvm($"KVM_GET_ONE_REG({g.Reg}): -ENOENT, not a register of this version");
+        return c.Emit(g with { Value = c.S.ReadOne(g.Reg) });
     }
 
+    /// <summary>KVM_SET_ONE_REG: OSLSR_EL1 goes through OsLock (set_oslsr_el1); the rest are stored.</summary>
     public static Ctx set_one_reg(Ctx c)
     {
         var w = (SetOneReg)c.Input!;
-        return w.Reg == CoreReg.PC
-            ? c.With(s => s with { PC = w.Value })
-            : c.With(s => s with { PSTATE = PSTATE.Decode(w.Value) ?? s.PSTATE });
+        if (w.Reg == OneReg.OSLSR_EL1) return OsLock.Machine.Fire(c, OsLockTrigger.KVM_SET_ONE_REG, (x, m) => x.Unhandled(m));
+        if (!c.V.RegList.Contains(w.Reg)) return c.Emit(w with { Error = Errno.ENOENT });
+        return c.Emit(w).With(s => s.WriteOne(w.Reg, w.Value));
     }
 
     public static Ctx enable_cap(Ctx c)
@@ -195,7 +208,8 @@ public static class RunProtocol
     public static Ctx exit_debug(Ctx c)
     {
         var esr = c.S.Cause!.Value.Esr.Encode();
-        var arch = new kvm_debug_exit_arch((uint)esr, c.V.HsrHigh ? (uint)(esr >> 32) : 0, 0);
+        ulong far = c.S.Cause!.Value.Kind == ExitCauseKind.Watchpoint ? GuestProgram.RamAddr : 0;
+        var arch = new kvm_debug_exit_arch((uint)esr, c.V.HsrHigh ? (uint)(esr >> 32) : 0, far);
         uint flags = c.V.HsrHigh ? kvm_debug_exit_arch.KVM_DEBUG_ARCH_HSR_HIGH_VALID : 0;
         return c.With(s => s with { Return = new PendingReturn(KvmExitReason.KVM_EXIT_DEBUG, new DebugPayload(arch, flags), null) });
     }
@@ -227,15 +241,9 @@ public static class RunProtocol
                 // written; the PC moves once either way.
                 return Fire(c.With(s => s with { X0 = 0x1 }).Kvm("io_mem_abort: the vGIC distributor handles the read; kvm_handle_mmio_return"), TrapTrigger.emulated);
             case ExitCauseKind.Sysreg:
-                c = cause.Insn.Kind switch
-                {
-                    InstructionKind.MsrDbgbvr => c.With(s => s with { DBGBVR0_EL1 = s.X0, DEBUG_DIRTY = c.V.kvm_arm_setup_mdcr_el2 == DebugRegTraps.LazyDirty })
-                                                  .Kvm("kvm_handle_sys_reg: trap_bvr writes DBGBVR0_EL1" + (c.V.kvm_arm_setup_mdcr_el2 == DebugRegTraps.LazyDirty ? ", DEBUG_DIRTY := 1" : "")),
-                    InstructionKind.MrsDbgbvr => c.With(s => s with { X0 = s.DBGBVR0_EL1 }).Kvm("kvm_handle_sys_reg: trap_bvr reads DBGBVR0_EL1"),
-                    _ => c.With(s => s with { X0 = s.MDSCR_EL1.Encode() }).Emit(new GuestRegRead(SysReg.MDSCR_EL1, c.S.MDSCR_EL1.Encode()))
-                          .Kvm("kvm_handle_sys_reg: trap_debug_regs reads the guest's context MDSCR_EL1"),
-                };
-                return Fire(c, TrapTrigger.emulated);
+                return Fire(EmulateSysreg(c, cause.Insn), TrapTrigger.emulated);
+            case ExitCauseKind.Brk:
+                return Fire(c.Kvm("2021 v2: the OS Lock is set, the trapped BRK is skipped"), TrapTrigger.emulated);
             case ExitCauseKind.CondFailed:
                 return Fire(c.Kvm("handle_trap_exceptions: condition check failed, skip"), TrapTrigger.emulated);
             case ExitCauseKind.Hvc:
@@ -245,6 +253,63 @@ public static class RunProtocol
             default:
                 return c.Unhandled($"handle_in_kernel: no handler for {cause.Kind}");
         }
+    }
+
+    /// <summary>kvm_handle_sys_reg() for a trapped MSR/MRS: the OS Lock registers through OsLock,
+    /// OSDLR_EL1 RAZ/WI, the debug registers on the guest's context copy (trap_debug_regs, trap_bvr, ...).</summary>
+    public static Ctx EmulateSysreg(Ctx c, Instruction ins)
+    {
+        (SysReg reg, bool write, ulong value) = ins.Kind switch
+        {
+            InstructionKind.MsrDbgbvr => (SysReg.DBGBVR0_EL1, true, c.S.X0),
+            InstructionKind.MrsDbgbvr => (SysReg.DBGBVR0_EL1, false, 0UL),
+            InstructionKind.MrsMdscr => (SysReg.MDSCR_EL1, false, 0UL),
+            InstructionKind.MsrImm => (ins.Reg, true, ins.Value),
+            _ => (ins.Reg, false, 0UL),
+        };
+        var name = reg.ToString();
+        switch (reg)
+        {
+            case SysReg.OSLAR_EL1 when write:
+                var w = new GuestRegWrite(reg, value);
+                return OsLock.Machine.Fire(c.Emit(w) with { Input = w }, OsLockTrigger.oslar_write, (x, m) => x.Unhandled(m)) with { Input = null };
+            case SysReg.OSLSR_EL1 when !write:
+                return OsLock.Machine.Fire(c, OsLockTrigger.oslsr_read, (x, m) => x.Unhandled(m));
+            case SysReg.OSDLR_EL1:
+                return write
+                    ? c.Emit(new GuestRegWrite(reg, value)).Kvm("trap_raz_wi: OSDLR_EL1 write ignored (double lock not emulated)")
+                    : c.With(s => s with { X0 = 0 }).Emit(new GuestRegRead(reg, 0)).Kvm("trap_raz_wi: OSDLR_EL1 reads as zero");
+            case SysReg.OSLAR_EL1 or SysReg.OSLSR_EL1:
+                return c.Unhandled($"{(write ? "write to" : "read of")} {name} is UNDEFINED; the model's programs do not do it");
+        }
+        if (write)
+        {
+            c = c.Emit(new GuestRegWrite(reg, value)).With(s => s.WriteSys(reg, value));
+            if (c.V.kvm_arm_setup_mdcr_el2 == DebugRegTraps.LazyDirty)
+                return c.With(s => s with { DEBUG_DIRTY = true }).Kvm($"kvm_handle_sys_reg: {name} written to the context, DEBUG_DIRTY := 1");
+        }
+        else
+        {
+            var v = c.S.ReadSys(reg);
+            c = c.With(s => s with { X0 = v }).Emit(new GuestRegRead(reg, v));
+            if (c.V.kvm_arm_setup_mdcr_el2 == DebugRegTraps.LazyDirty)
+                return c.Kvm($"kvm_handle_sys_reg: {name} read from the guest's context copy");
+        }
+        return kvm_debug_set_guest_ownership(c.Kvm($"kvm_handle_sys_reg: trap_debug_regs {(write ? "writes" : "reads")} the guest's {name}"));
+    }
+
+    /// <summary>v6.14 kvm_debug_set_guest_ownership(): a trapped debug-register access while the host
+    /// does not own debug makes the guest the owner; MDCR_EL2.TDA is cleared, the guest's registers
+    /// go to the hardware.</summary>
+    public static Ctx kvm_debug_set_guest_ownership(Ctx c)
+    {
+        if (c.S.debug_owner == DebugOwner.VCPU_DEBUG_HOST_OWNED) return c;
+        return c.With(s => s with
+        {
+            debug_owner = DebugOwner.VCPU_DEBUG_GUEST_OWNED,
+            MDCR_EL2 = s.MDCR_EL2 with { TDA = false },
+            HwMDSCR_EL1 = s.MDSCR_EL1,
+        }).Kvm("kvm_debug_set_guest_ownership: debug_owner := GUEST_OWNED, TDA := 0");
     }
 
     /// <summary>The failed GICv2 CPU-interface access is skipped in hyp (__skip_instr / __kvm_skip_instr).</summary>

@@ -181,11 +181,15 @@ public static class TrapEmulation
     public static Ctx drop_exception(Ctx c) =>
         c.Kvm("__kvm_adjust_pc: EXCEPT_AA64_EL1_IRQ is not injected (silently ignored); the abort is lost and the PC does not move");
 
+    /// <summary>The VMM emulates the whole no-ISV instruction (api.rst KVM_EXIT_ARM_NISV): Rt, the PC, and,
+    /// as the architecture does for any completed instruction, SSAdvance() on the PSTATE it can see
+    /// with the guest's MDSCR_EL1 (KVM_GET/SET_ONE_REG). The host's own step state is hidden in KVM
+    /// and the VMM cannot advance it (STEP-ONE:vmm-emulated).</summary>
     public static Ctx vmm_completes_access(Ctx c)
     {
         var pc = c.S.PC;
         var m = c.S.Mmio!.Value;
-        return c.With(s => s with { PC = pc + Instruction.Length, X0 = 0x77 })
+        return c.With(s => s with { PC = pc + Instruction.Length, X0 = 0x77, PSTATE = SoftwareStep.SSAdvance(s.MDSCR_EL1, s.PSTATE) })
                 .Emit(new Retired(pc, pc + Instruction.Length, RetiredBy.Vmm, m.Insn.Mnemonic, Completion: true, Data: 0x77));
     }
 }

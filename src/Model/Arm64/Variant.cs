@@ -25,6 +25,18 @@ public sealed record Variant
     public TrapExceptions handle_trap_exceptions { get; init; }
     public DebugRegTraps kvm_arm_setup_mdcr_el2 { get; init; }
     public ExtDabt kvm_inject_dabt { get; init; }
+    public OsLockEmulation trap_oslar_el1 { get; init; }
+    /// <summary>OSLSR_EL1.OSLK after a vCPU reset: 0 upstream (KVM resets "as a warm reset"), 1 in the
+    /// proposal that keeps the architectural cold-reset value.</summary>
+    public bool OslkResetsLocked { get; init; }
+    /// <summary>The release a guest is migrated from in cross-version save/restore: the last release
+    /// whose KVM_GET_REG_LIST lacks OSLSR_EL1 (null: only same-version migration is explored).</summary>
+    public string? MigrationSource { get; init; }
+
+    /// <summary>The registers KVM_GET_REG_LIST enumerates (OSLSR_EL1 from v5.18: the 2021 thread,
+    /// "older KVM will not show OSLSR_EL1 on KVM_GET_REG_LIST").</summary>
+    public ImmutableArray<Spec.Kvm.OneReg> RegList =>
+        [.. Enum.GetValues<Spec.Kvm.OneReg>().Where(r => r != Spec.Kvm.OneReg.OSLSR_EL1 || trap_oslar_el1 != OsLockEmulation.RazWi)];
     /// <summary>KVM_SET_VCPU_EVENTS exists on arm64 with serror_pending (v4.19+; api.rst "KVM_SET_VCPU_EVENTS").</summary>
     public bool VcpuEvents { get; init; } = true;
     /// <summary>KVM_CAP_ARM_NISV_TO_USER exists (v5.5+); without it a no-ISV access fails KVM_RUN with -ENOSYS.</summary>

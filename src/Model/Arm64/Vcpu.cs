@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Kvmspec.Spec.Arm64;
 using Kvmspec.Spec.Kvm;
 
@@ -27,17 +28,33 @@ public sealed record Vcpu
     public ulong ELR_EL1 { get; init; }
     public ESR_ELx ESR_EL1 { get; init; }
     public ulong X0 { get; init; }
-    public ulong DBGBVR0_EL1 { get; init; }
+    public ulong FAR_EL1 { get; init; }
+    public ulong CONTEXTIDR_EL1 { get; init; }
+    /// <summary>Breakpoints 0 (address) and 1 (context ID): the guest's DBGBCR/DBGBVR context copies.</summary>
+    public ImmutableArray<DebugSlot> Bp { get; init; } = [default, default];
+    /// <summary>Watchpoint 0: the guest's DBGWCR0/DBGWVR0 context copies.</summary>
+    public ImmutableArray<DebugSlot> Wp { get; init; } = [default];
+    /// <summary>The OS Lock status as KVM stores it (v5.18+ sys_regs.c; before that a constant).</summary>
+    public OSLSR_EL1 OSLSR_EL1 { get; init; } = OSLSR_EL1.KvmReset;
+    /// <summary>The 8-byte RAM variable the guest's loads and stores use (the selftest's write_data).</summary>
+    public ulong Ram { get; init; }
 
     // Hardware configuration while the guest runs.
     public MDSCR_EL1 HwMDSCR_EL1 { get; init; }
     public MDCR_EL2 MDCR_EL2 { get; init; } = new(TDE: false, TDA: true);
+    /// <summary>The hardware OS Lock while the guest runs: KVM never sets it (the lock is emulated),
+    /// except in the rejected design that switches the guest's lock into the hardware.</summary>
+    public bool HwOSLK { get; init; }
     /// <summary>Whether the CPU completed an instruction in active-not-pending since it last entered
     /// the guest or took an exception: the software-step syndrome's ISV.</summary>
     public bool SteppedSinceEntry { get; init; }
 
     // KVM's per-vCPU state (kernel names).
     public KvmGuestDebug guest_debug { get; init; }
+    /// <summary>The VMM's hardware breakpoint (kvm_guest_debug_arch dbg_bvr[0]) with KVM_GUESTDBG_USE_HW.</summary>
+    public ulong? external_bvr0 { get; init; }
+    /// <summary>v6.14 vcpu->arch.debug_owner, computed at vcpu_load.</summary>
+    public DebugOwner debug_owner { get; init; } = DebugOwner.VCPU_DEBUG_FREE;
     public bool DBG_SS_ACTIVE_PENDING { get; init; }
     public bool HOST_SS_ACTIVE_PENDING { get; init; }
     public bool GUEST_SS_ACTIVE_PENDING { get; init; }
@@ -63,6 +80,65 @@ public sealed record Vcpu
     public bool SignalPending { get; init; }
     /// <summary>Body instructions whose RAM page is mapped at stage 2 (bit i = instruction i).</summary>
     public ulong MappedPages { get; init; }
+
+    /// <summary>The guest's own value of a system register (the vcpu context copy KVM's emulation uses).</summary>
+    public ulong ReadSys(SysReg r) => r switch
+    {
+        SysReg.MDSCR_EL1 => MDSCR_EL1.Encode(),
+        SysReg.DBGBCR0_EL1 => Bp[0].Control,
+        SysReg.DBGBVR0_EL1 => Bp[0].Value,
+        SysReg.DBGBCR1_EL1 => Bp[1].Control,
+        SysReg.DBGBVR1_EL1 => Bp[1].Value,
+        SysReg.DBGWCR0_EL1 => Wp[0].Control,
+        SysReg.DBGWVR0_EL1 => Wp[0].Value,
+        SysReg.OSLSR_EL1 => OSLSR_EL1.Encode(),
+        SysReg.CONTEXTIDR_EL1 => CONTEXTIDR_EL1,
+        SysReg.SPSR_EL1 => SPSR_EL1.Encode(),
+        SysReg.DAIF => PSTATE.Encode() & 0x3C0,
+        _ => 0, // OSLAR_EL1 is write-only, OSDLR_EL1 reads as zero under KVM
+    };
+
+    /// <summary>The guest context with <paramref name="r"/> written (the vcpu context copy).</summary>
+    public Vcpu WriteSys(SysReg r, ulong v) => r switch
+    {
+        SysReg.MDSCR_EL1 => this with { MDSCR_EL1 = MDSCR_EL1.Decode(v) },
+        SysReg.DBGBCR0_EL1 => this with { Bp = Bp.SetItem(0, Bp[0] with { Control = v }) },
+        SysReg.DBGBVR0_EL1 => this with { Bp = Bp.SetItem(0, Bp[0] with { Value = v }) },
+        SysReg.DBGBCR1_EL1 => this with { Bp = Bp.SetItem(1, Bp[1] with { Control = v }) },
+        SysReg.DBGBVR1_EL1 => this with { Bp = Bp.SetItem(1, Bp[1] with { Value = v }) },
+        SysReg.DBGWCR0_EL1 => this with { Wp = Wp.SetItem(0, Wp[0] with { Control = v }) },
+        SysReg.DBGWVR0_EL1 => this with { Wp = Wp.SetItem(0, Wp[0] with { Value = v }) },
+        SysReg.CONTEXTIDR_EL1 => this with { CONTEXTIDR_EL1 = v },
+        SysReg.SPSR_EL1 => this with { SPSR_EL1 = PSTATE.Decode(v) ?? SPSR_EL1 },
+        _ => this,
+    };
+
+    /// <summary>A register as KVM_GET_ONE_REG reads it from the context.</summary>
+    public ulong ReadOne(OneReg r) => r switch
+    {
+        OneReg.PC => PC,
+        OneReg.PSTATE => PSTATE.Encode(),
+        OneReg.X0 => X0,
+        OneReg.ELR_EL1 => ELR_EL1,
+        OneReg.SPSR_EL1 => SPSR_EL1.Encode(),
+        OneReg.ESR_EL1 => ESR_EL1.Encode(),
+        OneReg.FAR_EL1 => FAR_EL1,
+        _ => r.AsSysReg() is { } sr ? ReadSys(sr) : 0,
+    };
+
+    /// <summary>The context with a register written as KVM_SET_ONE_REG writes it (no validation here).</summary>
+    public Vcpu WriteOne(OneReg r, ulong v) => r switch
+    {
+        OneReg.PC => this with { PC = v },
+        OneReg.PSTATE => this with { PSTATE = PSTATE.Decode(v) ?? PSTATE },
+        OneReg.X0 => this with { X0 = v },
+        OneReg.ELR_EL1 => this with { ELR_EL1 = v },
+        OneReg.SPSR_EL1 => this with { SPSR_EL1 = PSTATE.Decode(v) ?? SPSR_EL1 },
+        OneReg.ESR_EL1 => this with { ESR_EL1 = ESR_ELx.Decode(v) },
+        OneReg.FAR_EL1 => this with { FAR_EL1 = v },
+        OneReg.OSLSR_EL1 => this with { OSLSR_EL1 = Spec.Arm64.OSLSR_EL1.Decode(v) },
+        _ => r.AsSysReg() is { } sr ? WriteSys(sr, v) : this,
+    };
 
     /// <summary>A finding: a (state, trigger) pair no row handled. Null while the model is total.</summary>
     public string? Unhandled { get; init; }

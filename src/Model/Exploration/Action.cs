@@ -25,3 +25,14 @@ public sealed record TickAction(int Count = 1) : Action
 {
     public override string ToString() => Count == 1 ? "tick" : $"tick x{Count}";
 }
+
+/// <summary>Save the vCPU (KVM_GET_REG_LIST, KVM_GET_ONE_REG of each) and restore it into a new vCPU
+/// of the variant under check (KVM_SET_ONE_REG of each register both lists have), as QEMU's
+/// migration does. With <see cref="FromOlder"/>, everything before the first migration ran on the
+/// variant's <see cref="Arm64.Variant.MigrationSource"/>, a release whose register list lacks OSLSR_EL1.</summary>
+/// <remarks>Guest memory and pending interrupts (vGIC state, KVM_GET/SET_VCPU_EVENTS) travel with the
+/// guest; the VMM's KVM_SET_GUEST_DEBUG does not (a debugger stays with the source).</remarks>
+public sealed record MigrateAction(bool FromOlder = false) : Action
+{
+    public override string ToString() => FromOlder ? "migrate (source: the previous release)" : "migrate";
+}

@@ -22,10 +22,19 @@ public static class Corpus
     private static readonly Action GuestIrq = Do(new InterruptPending(IrqTarget.Guest));
     private static readonly Action Nisv = Do(new EnableCap(KvmCap.KVM_CAP_ARM_NISV_TO_USER));
     private static readonly Action Abort = Do(new SetVcpuEvents(ExtDabtPending: true));
-    private static readonly Action GetPc = Do(new GetOneReg(CoreReg.PC, 0));
-    private static readonly Action GetPstate = Do(new GetOneReg(CoreReg.PSTATE, 0));
+    private static readonly Action GetPc = Do(new GetOneReg(OneReg.PC, 0));
+    private static readonly Action GetPstate = Do(new GetOneReg(OneReg.PSTATE, 0));
 
     private static Instruction I(InstructionKind k) => new(k);
+    private static readonly Instruction Lock = Instruction.Msr(SysReg.OSLAR_EL1, 1);
+    private static readonly Instruction ReadOslsr = Instruction.Mrs(SysReg.OSLSR_EL1);
+    private static readonly Instruction SelfStep = Instruction.Msr(SysReg.MDSCR_EL1, new MDSCR_EL1(SS: true, KDE: true, MDE: false).Encode());
+    private static readonly Instruction MdeKde = Instruction.Msr(SysReg.MDSCR_EL1, new MDSCR_EL1(SS: false, KDE: true, MDE: true).Encode());
+    private static readonly Instruction Bcr0 = Instruction.Msr(SysReg.DBGBCR0_EL1, DBGBCR.El1(BreakpointType.AddressUnlinked).Encode());
+    private static Instruction Bvr0(int index) => Instruction.Msr(SysReg.DBGBVR0_EL1, GuestProgram.Base + (ulong)index * Instruction.Length);
+    private static Action HwBp(int index) => Do(new SetGuestDebug(KvmGuestDebug.KVM_GUESTDBG_ENABLE | KvmGuestDebug.KVM_GUESTDBG_USE_HW, GuestProgram.Base + (ulong)index * Instruction.Length));
+    private static readonly Action Migrate = new MigrateAction();
+    private static readonly Action MigrateFromOlder = new MigrateAction(FromOlder: true);
     private static CorpusEntry E(string name, string exercises, Instruction[] body, params Action[] actions) =>
         new(name, exercises, new Script(new GuestProgram([.. body]), [.. actions]));
 
@@ -50,7 +59,7 @@ public static class Corpus
         E("signal-after-emulation-then-step", "a PC increment hidden at a return (v5.11-v5.12) meets a newly enabled step",
           [I(InstructionKind.MrsMdscr), I(InstructionKind.Nop)], RunIt, Tick, Tick, Tick, Signal, RunIt, GetPc, Step, RunIt),
         E("signal-after-emulation-then-set-pc", "a PC increment hidden at a return meets a KVM_SET_ONE_REG of the PC (26778aaa134a: flags survive SET_ONE_REG)",
-          [I(InstructionKind.MrsMdscr), I(InstructionKind.Nop)], RunIt, Tick, Tick, Tick, Signal, GetPc, Do(new SetOneReg(CoreReg.PC, GuestProgram.Base)), RunIt),
+          [I(InstructionKind.MrsMdscr), I(InstructionKind.Nop)], RunIt, Tick, Tick, Tick, Signal, GetPc, Do(new SetOneReg(OneReg.PC, GuestProgram.Base)), RunIt),
         E("step-toggle-with-pending-step", "SINGLESTEP turned off (ENABLE kept) and on while the host step is active-pending",
           [I(InstructionKind.MmioLoadUser), I(InstructionKind.Nop)], Step, RunIt, RunImmediate, EnableOnly, Step, RunIt),
         E("step-toggle-after-host-irq", "a host IRQ in the active-pending window and a signal, then SINGLESTEP toggled",
@@ -67,5 +76,37 @@ public static class Corpus
           [I(InstructionKind.MmioLoadUser), I(InstructionKind.Nop)], Step, RunIt, Abort, RunIt, RunIt),
         E("mmio-abort-signal-under-step", "an abort committed on the way out (signal) while the host steps",
           [I(InstructionKind.MmioLoadUser), I(InstructionKind.Nop)], Step, RunIt, Abort, Signal, RunIt, RunIt, RunIt),
+
+        // Guest-owned debug, the OS Lock and save/restore (issue 3).
+        E("oslock-status", "the guest locks and reads OSLSR_EL1 back (LX-A64-DE-07; OSLAR_EL1 RAZ/WI before v5.18)",
+          [Lock, ReadOslsr, I(InstructionKind.Nop)], RunIt),
+        E("oslock-blocks-breakpoint", "a guest breakpoint with the OS Lock set (LX-A64-DE-08; 7dabf02f43a1)",
+          [Lock, Bcr0, Bvr0(4), MdeKde, I(InstructionKind.Nop)], RunIt),
+        E("oslock-brk", "a BRK with the OS Lock set must reach the guest (LX-A64-DE-07; the 2021 v2 skipped it)",
+          [Lock, I(InstructionKind.Brk), I(InstructionKind.Nop)], RunIt),
+        E("guest-step-over-emulated", "the guest steps itself over a trapped debug-register write (bd7d95cafb49 for the guest's own step)",
+          [SelfStep, I(InstructionKind.MsrDbgbvr), I(InstructionKind.Nop), I(InstructionKind.Nop)], RunIt),
+        E("oslock-host-step", "the host steps a guest that holds its OS Lock (7dabf02f43a1: host debug is unaffected)",
+          [Lock, I(InstructionKind.Nop), I(InstructionKind.Nop), I(InstructionKind.Nop)], RunIt, Step, RunIt, RunIt, RunIt),
+        E("oslock-host-hw-breakpoint", "a USE_HW breakpoint of the host on a guest that holds its OS Lock",
+          [Lock, I(InstructionKind.Nop), I(InstructionKind.Nop), I(InstructionKind.Nop)], RunIt, HwBp(2), RunIt, RunIt),
+        E("migrate-from-list-without-oslsr", "save on a KVM whose KVM_GET_REG_LIST lacks OSLSR_EL1, restore on this one (2021 thread, reset value)",
+          [ReadOslsr, I(InstructionKind.Nop)], RunIt, MigrateFromOlder, RunIt),
+        E("migrate-locked", "a guest that holds its OS Lock is saved and restored (same release)",
+          [Lock, ReadOslsr, I(InstructionKind.Nop)], RunIt, Migrate, RunIt),
+        E("guest-breakpoint-under-host-step", "the guest's own breakpoint while the host steps (host- and guest-directed debug \"don't compose\")",
+          [Bcr0, Bvr0(4), MdeKde, I(InstructionKind.Nop), I(InstructionKind.Nop)], Step, RunIt, RunIt, RunIt, RunIt, RunIt, RunIt),
+        E("unlock-then-signal-after-trapped-debug-write", "the guest unlocks its OS Lock under host step, then the commit-on-exit corner of dossier OQ6",
+          [Instruction.Msr(SysReg.OSLAR_EL1, 0), I(InstructionKind.MsrDbgbvr), I(InstructionKind.MrsMdscr)], Step, RunIt, RunIt, Tick, Tick, Signal, RunIt, RunIt),
+        E("native-mdscr-write-under-host-enable", "before v6.14 TDA is clear for one entry after a trapped debug-register write: the guest's own MSR MDSCR_EL1 reaches the hardware while the host debugs",
+          [SelfStep, I(InstructionKind.Nop)], EnableOnly, RunIt),
+        E("native-mdscr-write-lost-under-host-debug", "before v6.14 kvm_arm_clear_debug() restores the MDSCR_EL1 saved at entry: a native guest write made while the host debugs is undone",
+          [Bcr0, Bvr0(3), MdeKde, I(InstructionKind.Nop)], Do(new SetGuestDebug(KvmGuestDebug.KVM_GUESTDBG_ENABLE | KvmGuestDebug.KVM_GUESTDBG_USE_SW_BP)), RunIt, RunIt),
+        E("step-over-mmio-then-read-pstate", "an MMIO exit in the middle of a host step, then KVM_GET_ONE_REG(pstate) (34fbdee086cf)",
+          [I(InstructionKind.MmioLoadUser), I(InstructionKind.Nop)], Step, RunIt, GetPstate),
+        E("guest-brk-under-host-step", "the guest's own BRK while the host steps: TDE routes it to the VMM",
+          [I(InstructionKind.Nop), I(InstructionKind.Brk)], Step, RunIt, RunIt),
+        E("guest-step-across-host-step", "the guest steps itself, the host steps too, then stops (34fbdee086cf: the guest's PSTATE.SS)",
+          [SelfStep, I(InstructionKind.Nop), I(InstructionKind.Nop), I(InstructionKind.Nop)], RunIt, Tick, Tick, Tick, Signal, Step, RunIt, RunIt, EnableOnly, Do(new SetGuestDebug(KvmGuestDebug.None)), RunIt),
     ];
 }

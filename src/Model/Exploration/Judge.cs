@@ -1,11 +1,24 @@
 using Kvmspec.Spec.Invariants;
+using Kvmspec.Spec.Trace;
 
 namespace Kvmspec.Model.Exploration;
 
 /// <summary>Judges a trace against every arm64 invariant.</summary>
 public static class Judge
 {
-    public static IReadOnlyList<Verdict> All(Spec.Trace.Trace t) => Arm64Invariants.All.Select(i => i.Check(t)).ToList();
+    public static IReadOnlyList<Verdict> All(Trace t) => Arm64Invariants.All.Select(i => i.Check(t)).ToList();
 
-    public static IEnumerable<Violation> Violations(Spec.Trace.Trace t) => All(t).SelectMany(v => v.Violations);
+    public static IEnumerable<Violation> Violations(Trace t) => All(t).SelectMany(v => v.Violations);
+
+    /// <summary>The violations that belong to <paramref name="variantId"/>: in a trace that starts on an
+    /// older release and migrates to this one, what happened on the source (events before the first
+    /// migration from another release) is that release's behaviour, judged when that release is
+    /// explored; everything from the migration on is this variant's.</summary>
+    public static IEnumerable<Violation> ViolationsOf(string variantId, Trace t)
+    {
+        int from = 0;
+        for (int i = 0; i < t.Events.Length; i++)
+            if (t.Events[i] is Migrate m && m.Source != variantId) { from = i; break; }
+        return Violations(t).Where(x => x.EventIndex >= from);
+    }
 }

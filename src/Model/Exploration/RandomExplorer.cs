@@ -20,7 +20,7 @@ public static class RandomExplorer
             var r = Simulator.Execute(v, script);
             events += r.Trace.Events.Length;
             if (r.Unhandled is { } u && !unhandled.Contains(u)) unhandled.Add(u);
-            foreach (var viol in Judge.Violations(r.Trace))
+            foreach (var viol in Judge.ViolationsOf(v.Id, r.Trace))
                 first.TryAdd(viol.Key, script);
         }
         var found = new SortedDictionary<string, Counterexample>(StringComparer.Ordinal);
@@ -32,9 +32,9 @@ public static class RandomExplorer
     /// <summary>Shrinks <paramref name="script"/> while it still violates <paramref name="key"/>.</summary>
     public static Counterexample Minimise(Variant v, Script script, string key)
     {
-        bool Fails(Script s) => Judge.Violations(Simulator.Execute(v, s).Trace).Any(x => x.Key == key);
+        bool Fails(Script s) => Judge.ViolationsOf(v.Id, Simulator.Execute(v, s).Trace).Any(x => x.Key == key);
         var small = Shrinker.Shrink(script, Fails);
         var trace = Simulator.Execute(v, small).Trace;
-        return new Counterexample(small, trace, Judge.Violations(trace).First(x => x.Key == key));
+        return new Counterexample(small, trace, Judge.ViolationsOf(v.Id, trace).First(x => x.Key == key));
     }
 }

@@ -16,7 +16,14 @@ public static class Simulator
 {
     public const int Fuel = 48;
 
-    public static Ctx Reset(Variant v, GuestProgram p) => new(new Vcpu(), v, p, ImmutableList<TraceEvent>.Empty);
+    /// <summary>A new vCPU after KVM_ARM_VCPU_INIT (kvm_reset_vcpu: the OS Lock's reset value).</summary>
+    public static Ctx Reset(Variant v, GuestProgram p) =>
+        OsLock.Machine.Fire(new Ctx(new Vcpu(), v, p, ImmutableList<TraceEvent>.Empty), OsLockTrigger.vcpu_reset, (x, w) => x.Unhandled(w));
+
+    /// <summary>The variant a script starts on: the variant's migration source when the script's first
+    /// migration comes from the previous release.</summary>
+    public static Variant StartOn(Variant v, Script s) =>
+        s.Actions.OfType<MigrateAction>().FirstOrDefault() is { FromOlder: true } && v.MigrationSource is { } id && Arm64Variants.Find(id) is { } src ? src : v;
 
     public static RunTrigger? TriggerOf(TraceEvent e) => e switch
     {
@@ -71,12 +78,14 @@ public static class Simulator
         return c;
     }
 
-    /// <summary>Applies one script action.</summary>
-    public static Ctx Apply(Ctx c, Action a)
+    /// <summary>Applies one script action; a migration restores into <paramref name="destination"/> (default: the same variant).</summary>
+    public static Ctx Apply(Ctx c, Action a, Variant? destination = null)
     {
         if (c.S.Unhandled is not null) return c;
         switch (a)
         {
+            case MigrateAction:
+                return MigrateTo(c, destination ?? c.V);
             case TickAction tick:
                 for (int k = 0; k < tick.Count && c.S.Unhandled is null && TryAuto(ref c); k++) { }
                 return c;
@@ -89,21 +98,47 @@ public static class Simulator
                 }
                 c = Settle(c);
                 if (c.S.Unhandled is not null) return c;
-                if (e is SetOneReg && AwaitsCompletion(c))
-                {
-                    // api.rst "KVM_RUN": the access completes only on re-entry; a VMM that wants to
-                    // change state first re-enters with immediate_exit set, or (before
-                    // KVM_CAP_IMMEDIATE_EXIT) with a signal pending.
-                    if (!c.V.ImmediateExit) c = Fire(c.Emit(new SignalPending()), RunTrigger.signal);
-                    var complete = new Run(ImmediateExit: c.V.ImmediateExit);
-                    c = Settle(Fire(c.Emit(complete), RunTrigger.KVM_RUN, complete));
-                }
+                if (e is SetOneReg) c = CompletePendingAccess(c);
                 // Queries and ioctls that can fail record themselves with their result.
                 bool selfRecording = e is GetOneReg or SetVcpuEvents or EnableCap;
                 return Fire(selfRecording ? c : c.Emit(e), t, e);
             default:
                 return c;
         }
+    }
+
+    /// <summary>api.rst "KVM_RUN": an access that exited to userspace completes only on re-entry; a VMM
+    /// that wants to change or save state first re-enters with immediate_exit set, or (before
+    /// KVM_CAP_IMMEDIATE_EXIT) with a signal pending.</summary>
+    public static Ctx CompletePendingAccess(Ctx c)
+    {
+        if (!AwaitsCompletion(c)) return c;
+        if (!c.V.ImmediateExit) c = Fire(c.Emit(new SignalPending()), RunTrigger.signal);
+        var complete = new Run(ImmediateExit: c.V.ImmediateExit);
+        return Settle(Fire(c.Emit(complete), RunTrigger.KVM_RUN, complete));
+    }
+
+    /// <summary>Save on the current variant, restore into a new vCPU of <paramref name="dest"/>, read back.</summary>
+    public static Ctx MigrateTo(Ctx c, Variant dest)
+    {
+        c = CompletePendingAccess(Settle(c));
+        if (c.S.Unhandled is not null) return c;
+        var source = c.V;
+        var list = source.RegList;
+        c = c.Emit(new GetRegList(list));
+        foreach (var r in list) c = Fire(c, RunTrigger.KVM_GET_ONE_REG, new GetOneReg(r, 0));
+        var saved = list.ToDictionary(r => r, r => c.S.ReadOne(r));
+        var old = c.S;
+        c = c.Emit(new Migrate(source.Id, dest.Id));
+        var fresh = Reset(dest, c.P);
+        c = fresh with { Out = c.Out.AddRange(fresh.Out) };
+        c = c.With(s => s with { Ram = old.Ram, GuestIrqPending = old.GuestIrqPending, VSErrorPending = old.VSErrorPending });
+        if (old.return_nisv_io_abort_to_user)
+            c = Fire(c, RunTrigger.KVM_ENABLE_CAP, new EnableCap(Spec.Kvm.KvmCap.KVM_CAP_ARM_NISV_TO_USER));
+        c = c.Emit(new GetRegList(dest.RegList));
+        foreach (var r in list.Where(dest.RegList.Contains)) c = Fire(c, RunTrigger.KVM_SET_ONE_REG, new SetOneReg(r, saved[r]));
+        foreach (var r in dest.RegList) c = Fire(c, RunTrigger.KVM_GET_ONE_REG, new GetOneReg(r, 0));
+        return c;
     }
 
     /// <summary>Whether the VMM's last KVM_RUN returned KVM_EXIT_MMIO and it has not re-entered
@@ -124,10 +159,14 @@ public static class Simulator
 
     public static SimResult Execute(Variant v, Script s)
     {
-        var c = Reset(v, s.Program);
-        foreach (var a in s.Actions) c = Apply(c, a);
+        var c = Reset(StartOn(v, s), s.Program);
+        var pstate = c.S.PSTATE.Encode();
+        // The VMM reads the new vCPU's OS Lock, as QEMU's first register sync does: without it a
+        // trace cannot tell KVM's reset value (unlocked) from the architecture's (locked).
+        if (c.V.RegList.Contains(Spec.Kvm.OneReg.OSLSR_EL1)) c = Fire(c, RunTrigger.KVM_GET_ONE_REG, new GetOneReg(Spec.Kvm.OneReg.OSLSR_EL1, 0));
+        foreach (var a in s.Actions) c = Apply(c, a, v);
         c = Settle(c);
-        var trace = new Spec.Trace.Trace("arm64", "full", $"kvmspec model {v.Id}", s.Program, GuestProgram.Base, [.. c.Out]);
+        var trace = new Spec.Trace.Trace("arm64", "full", $"kvmspec model {v.Id}", s.Program, GuestProgram.Base, [.. c.Out], pstate);
         return new SimResult(trace, c.S, c.S.Unhandled);
     }
 }

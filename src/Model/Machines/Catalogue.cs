@@ -5,7 +5,7 @@ namespace Kvmspec.Model.Machines;
 /// <summary>Every declared machine, by name, for graphs and totality checks.</summary>
 public static class Catalogue
 {
-    public static readonly IReadOnlyList<IMachineInfo> All = [RunProtocol.Machine, GuestDebug.Machine, TrapEmulation.Machine];
+    public static readonly IReadOnlyList<IMachineInfo> All = [RunProtocol.Machine, GuestDebug.Machine, TrapEmulation.Machine, OsLock.Machine];
 
     public static IMachineInfo? Find(string name) => All.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase));
 }

@@ -10,6 +10,7 @@ namespace Kvmspec.Spec.Arm64;
 /// </remarks>
 public readonly record struct ESR_ELx(ExceptionClass EC, bool IL, uint ISS)
 {
+    /// <summary>IFSC/DFSC 0b100010: debug exception (software step, breakpoint, watchpoint).</summary>
     public const uint SoftwareStepIFSC = 0x22;
     public const int ISV_BIT = 24, EX_BIT = 6;
 
@@ -20,6 +21,18 @@ public readonly record struct ESR_ELx(ExceptionClass EC, bool IL, uint ISS)
 
     /// <summary>The syndrome of a BRK instruction (EC 0x3C, ISS = the 16-bit immediate).</summary>
     public static ESR_ELx Brk64(ushort imm16) => new(ExceptionClass.BRK64, IL: true, imm16);
+
+    /// <summary>A breakpoint exception: EC BREAKPT_LOW (from a lower EL, to EL2) or BREAKPT_CUR; ISS.IFSC = 0x22 (debug exception).</summary>
+    public static ESR_ELx Breakpoint(bool fromLowerEL) =>
+        new(fromLowerEL ? ExceptionClass.BREAKPT_LOW : ExceptionClass.BREAKPT_CUR, IL: true, SoftwareStepIFSC);
+
+    /// <summary>A watchpoint exception: EC WATCHPT_LOW or WATCHPT_CUR; ISS.WnR (bit 6) for a store, DFSC = 0x22 (debug exception).</summary>
+    public static ESR_ELx Watchpoint(bool fromLowerEL, bool wnr) =>
+        new(fromLowerEL ? ExceptionClass.WATCHPT_LOW : ExceptionClass.WATCHPT_CUR, IL: true, (wnr ? 1u << 6 : 0) | SoftwareStepIFSC);
+
+    /// <summary>Whether the class is a breakpoint, watchpoint or software-step exception (the ones the OS Lock suppresses).</summary>
+    public bool IsLockableDebug => EC is ExceptionClass.BREAKPT_LOW or ExceptionClass.BREAKPT_CUR or ExceptionClass.WATCHPT_LOW
+        or ExceptionClass.WATCHPT_CUR or ExceptionClass.SOFTSTP_LOW or ExceptionClass.SOFTSTP_CUR;
 
     /// <summary>A data abort; <paramref name="isv"/> is ISS.ISV (bit 24, the syndrome describes the access).</summary>
     public static ESR_ELx DataAbort(bool fromLowerEL, bool isv, bool wnr, uint dfsc) =>

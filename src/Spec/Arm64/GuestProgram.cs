@@ -45,6 +45,12 @@ public sealed record GuestProgram(ImmutableArray<Instruction> Body)
     public static bool IsVector(ulong pc) =>
         pc == Vbar + VectorOffset.CurrentSpxSync || pc == Vbar + VectorOffset.CurrentSpxIrq || pc == Vbar + VectorOffset.CurrentSpxSError;
 
+    /// <summary>The addresses of a body of <see cref="Length"/> instructions (for generating breakpoints).</summary>
+    public readonly record struct Layout(int Length)
+    {
+        public ulong Address(int index) => Base + (ulong)index * Instruction.Length;
+    }
+
     public static GuestProgram Of(params Instruction[] body) => new(ImmutableArray.Create(body));
 
     public bool Equals(GuestProgram? other) => other is not null && Body.SequenceEqual(other.Body);

@@ -1,8 +1,8 @@
 namespace Kvmspec.Spec.Arm64;
 
 /// <summary>One guest instruction: its kind and, for branches, the target; for RAM accesses,
-/// whether the page starts unmapped at stage 2.</summary>
-public readonly record struct Instruction(InstructionKind Kind, ulong Target = 0, bool Stage2Fault = false)
+/// whether the page starts unmapped at stage 2; for MSR/MRS, the system register and the value written.</summary>
+public readonly record struct Instruction(InstructionKind Kind, ulong Target = 0, bool Stage2Fault = false, Kvm.SysReg Reg = default, ulong Value = 0)
 {
     /// <summary>Every A64 instruction is 4 bytes.</summary>
     public const ulong Length = 4;
@@ -28,10 +28,17 @@ public readonly record struct Instruction(InstructionKind Kind, ulong Target = 0
         InstructionKind.UnmaskSError => "msr daifclr, #4",
         InstructionKind.Wfi => "wfi",
         InstructionKind.Eret => "eret",
-        InstructionKind.HandlerSkipIfFault => "handler: elr += 4 unless svc",
+        InstructionKind.HandlerSkipIfFault => "handler: by ESR_EL1.EC (brk/abort: elr += 4; bp/wp: spsr.D = 1; step: spsr.SS = 1)",
+        InstructionKind.MsrImm => $"msr {Reg.ToString().ToLowerInvariant()}, #0x{Value:X}",
+        InstructionKind.MrsReg => $"mrs x0, {Reg.ToString().ToLowerInvariant()}",
+        InstructionKind.DaifSetD => "msr daifset, #8",
+        InstructionKind.DaifClrD => "msr daifclr, #8",
         InstructionKind.HandlerAck => "handler: ack",
         _ => Kind.ToString(),
     };
 
     public override string ToString() => Mnemonic;
+
+    public static Instruction Msr(Kvm.SysReg reg, ulong value) => new(InstructionKind.MsrImm, Reg: reg, Value: value);
+    public static Instruction Mrs(Kvm.SysReg reg) => new(InstructionKind.MrsReg, Reg: reg);
 }

@@ -49,9 +49,20 @@ public enum InstructionKind
     Wfi,
     /// <summary>An exception return from the guest's handler [ERET].</summary>
     Eret,
-    /// <summary>The guest's synchronous handler body: reads ESR_EL1 and, for anything but an SVC,
-    /// advances ELR_EL1 by 4 to skip the faulting instruction (as the selftests' handlers do) [handler].</summary>
+    /// <summary>The guest's synchronous handler body, as the Linux selftest debug-exceptions.c installs
+    /// it, by ESR_EL1.EC: BRK and aborts skip the instruction (ELR_EL1 += 4); a breakpoint or
+    /// watchpoint sets SPSR_EL1.D so the instruction re-executes with debug exceptions masked; a
+    /// software step sets SPSR_EL1.SS so exactly one more instruction runs; SVC returns as is [handler].</summary>
     HandlerSkipIfFault,
+    /// <summary>A write of an immediate to a system register [MSR reg, #imm] (<see cref="Instruction.Reg"/>,
+    /// <see cref="Instruction.Value"/>); traps by MDCR_EL2.TDA (debug registers) or TDOSA (OS Lock registers).</summary>
+    MsrImm,
+    /// <summary>A read of a system register into x0 [MRS x0, reg]; traps like <see cref="MsrImm"/>.</summary>
+    MrsReg,
+    /// <summary>Mask debug exceptions: PSTATE.D := 1 [MSR DAIFSet, #8].</summary>
+    DaifSetD,
+    /// <summary>Unmask debug exceptions: PSTATE.D := 0 [MSR DAIFClr, #8].</summary>
+    DaifClrD,
     /// <summary>The guest's IRQ or SError handler body: acknowledges the interrupt [handler].</summary>
     HandlerAck,
 }

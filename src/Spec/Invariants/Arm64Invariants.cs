@@ -62,8 +62,55 @@ public static class Arm64Invariants
         ["pc", "pending"],
         ExitConsistent.Check);
 
+    public static readonly Invariant OsLockBlocksInvariant = new(
+        OsLockBlocks.Id,
+        "While the guest's OS Lock is set, no breakpoint, watchpoint or software-step exception reaches the guest, BRK still does, and OSLSR_EL1.OSLK reads back what the guest set.",
+        [Sources.ArmArm("OSLSR_EL1, OSLAR_EL1; AArch64.GenerateDebugExceptionsFrom (the OS Lock gate); BRK is not affected"),
+         Sources.Commit("7dabf02f43a1", "KVM: arm64: Emulate the OS Lock"),
+         Sources.Thread("2021-11", "Re: [PATCH v2 4/6] KVM: arm64: Emulate the OS Lock"),
+         Sources.Selftest("tools/testing/selftests/kvm/arm64/debug-exceptions.c", "os-lock subtests (05c9324de169)")],
+        ["debug-exception", "brk", "status"],
+        OsLockBlocks.Check);
+
+    public static readonly Invariant OsLockHostWinsInvariant = new(
+        OsLockHostWins.Id,
+        "The guest's OS Lock never blocks the host's own debugging: each guest entry under KVM_GUESTDBG_SINGLESTEP retires at most one instruction before the step exit, and a KVM_GUESTDBG_USE_HW breakpoint still fires.",
+        [Sources.Commit("7dabf02f43a1", "KVM: arm64: Emulate the OS Lock (\"host debug exceptions are unaffected by guest configuration of the OS Lock\")"),
+         Sources.Thread("2021-11", "[PATCH v2 4/6] KVM: arm64: Emulate the OS Lock (\"effects are not constrained to the guest context\")"),
+         Sources.ArmArm("AArch64.GenerateDebugExceptionsFrom: the OS Lock disables debug exceptions at every Exception level")],
+        ["step", "breakpoint"],
+        OsLockHostWins.Check);
+
+    public static readonly Invariant MigratePreservesInvariant = new(
+        MigratePreserves.Id,
+        "Save/restore through KVM_GET_REG_LIST, KVM_GET_ONE_REG and KVM_SET_ONE_REG preserves the guest's state, including registers the source's list did not carry.",
+        [Sources.Api("KVM_GET_REG_LIST, KVM_GET_ONE_REG, KVM_SET_ONE_REG"),
+         Sources.Thread("2021-11", "Re: [PATCH v2 4/6] KVM: arm64: Emulate the OS Lock (older KVM does not list OSLSR_EL1; a reset value of 1 would block debug until reboot)"),
+         Sources.Commit("34fbdee086cf", "KVM: arm64: Preserve PSTATE.SS for the guest while single-step is enabled")],
+        ["register", "guest-view"],
+        MigratePreserves.Check);
+
+    public static readonly Invariant GuestStepInvariant = new(
+        GuestStep.Id,
+        "A guest single-stepping itself, while the host does not debug it, takes a software-step exception after exactly one instruction, and before any instruction when stepping becomes active with PSTATE.SS = 0.",
+        [Sources.ArmArm("The software step state machine; SSAdvance, CheckSoftwareStep, DebugExceptionReturnSS"),
+         Sources.Commit("bd7d95cafb49", "arm64: KVM: Consistently advance singlestep when emulating instructions"),
+         Sources.Selftest("tools/testing/selftests/kvm/arm64/debug-exceptions.c", "single-step subtest (ss_start, +4, +8)")],
+        ["missed"],
+        GuestStep.Check);
+
+    public static readonly Invariant TransparentInvariant = new(
+        Transparent.Id,
+        "Host debugging changes nothing the guest computes: the guest's own BRK, breakpoints and software step still reach the guest while the host debugs.",
+        [Sources.Thread("2018-11", "KVM: arm64: don't single-step for non-emulated faults (host- and guest-directed step \"don't compose\")"),
+         Sources.Thread("2021-11", "Re: [PATCH v2 4/6] KVM: arm64: Emulate the OS Lock (Ricardo Koller: the VMM must re-inject what it does not handle)"),
+         Sources.Api("KVM_SET_GUEST_DEBUG (arm64 has no way to re-inject a debug exception)")],
+        ["diverted", "suppressed"],
+        Transparent.Check);
+
     public static readonly ImmutableArray<Invariant> All =
-        [StepOneInvariant, ExitSyndromeInvariant, NoLeakInvariant, PcOnceInvariant, ReentryCompletesInvariant, ExitConsistentInvariant];
+        [StepOneInvariant, ExitSyndromeInvariant, NoLeakInvariant, PcOnceInvariant, ReentryCompletesInvariant, ExitConsistentInvariant,
+         OsLockBlocksInvariant, OsLockHostWinsInvariant, MigratePreservesInvariant, GuestStepInvariant, TransparentInvariant];
 
     public static Invariant? Find(string id) => All.FirstOrDefault(i => i.Id == id);
 }

@@ -29,6 +29,9 @@ public static class ExitSyndrome
                 case SetGuestDebug g:
                     stepping = g.Control.HasFlag(KvmGuestDebug.KVM_GUESTDBG_ENABLE) && g.Control.HasFlag(KvmGuestDebug.KVM_GUESTDBG_SINGLESTEP);
                     break;
+                case Migrate:
+                    stepping = false;
+                    break;
                 case Run:
                     hwRetiredThisRun = false;
                     break;

@@ -87,7 +87,7 @@ public static class PcAccounting
                 case RunFailed f:
                     OnReturn(i, f.Pc, f.Errno == Errno.ENOSYS);
                     break;
-                case GetOneReg { Reg: CoreReg.PC } g when expected is { } e && g.Value != e:
+                case GetOneReg { Reg: OneReg.PC } g when expected is { } e && g.Value != e:
                     if (pending is { Completed: false, Aborted: false } p && !p.ReportedEarly)
                     {
                         p.ReportedEarly = true;
@@ -103,7 +103,7 @@ public static class PcAccounting
                     // Userspace fails the access: from here it must not complete (api.rst, ext_dabt_pending).
                     pending.Aborted = true;
                     break;
-                case SetOneReg { Reg: CoreReg.PC } s:
+                case SetOneReg { Reg: OneReg.PC } s:
                     // The VMM moved the PC: whatever access was pending is abandoned.
                     pending = null;
                     expected = s.Value;

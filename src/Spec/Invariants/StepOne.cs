@@ -44,7 +44,12 @@ public static class StepOne
                     if (now != stepping) w = null;
                     stepping = now;
                     break;
-                case SetOneReg { Reg: CoreReg.PC } when w is not null:
+                case Migrate:
+                    // A new vCPU on the destination: the debugger's KVM_SET_GUEST_DEBUG stays with the source.
+                    stepping = false;
+                    w = null;
+                    break;
+                case SetOneReg { Reg: OneReg.PC } when w is not null:
                     w.PcMoved = true;
                     break;
                 case Run when stepping:

@@ -4,8 +4,8 @@ using Kvmspec.Spec.Arm64;
 namespace Kvmspec.Spec.Trace;
 
 /// <summary>An observable trace: the header (architecture, profile, producer, guest program,
-/// initial PC) and the events in order.</summary>
-public sealed record Trace(string Arch, string Profile, string Producer, GuestProgram Program, ulong InitialPc, ImmutableArray<TraceEvent> Events)
+/// initial PC and, when known, the initial PSTATE in SPSR format) and the events in order.</summary>
+public sealed record Trace(string Arch, string Profile, string Producer, GuestProgram Program, ulong InitialPc, ImmutableArray<TraceEvent> Events, ulong? InitialPstate = null)
 {
     /// <summary>The profile of a trace that records every observation kind (retirements, exits,
     /// exceptions, register reads): an absent event then means it did not happen.</summary>

@@ -14,12 +14,12 @@ public static class TraceJson
         var o = new JsonObject { ["v"] = Version, ["kind"] = e.Verb };
         switch (e)
         {
-            case SetGuestDebug g: o["control"] = (uint)g.Control; o["flags"] = SetGuestDebug.Format(g.Control); break;
+            case SetGuestDebug g: o["control"] = (uint)g.Control; o["flags"] = SetGuestDebug.Format(g.Control); if (g.HwBreakpoint is { } hb) o["dbg_bvr0"] = hb; break;
             case Run r: o["immediate_exit"] = r.ImmediateExit; break;
             case CompleteMmio m: o["data"] = m.Data; break;
             case SetVcpuEvents s: o["ext_dabt_pending"] = s.ExtDabtPending; o["serror_pending"] = s.SErrorPending; if (s.Error is { } se) o["error"] = se.ToString(); break;
             case GetOneReg g: o["reg"] = g.Reg.ToString().ToLowerInvariant(); o["value"] = g.Value; break;
-            case SetOneReg s: o["reg"] = s.Reg.ToString().ToLowerInvariant(); o["value"] = s.Value; break;
+            case SetOneReg s: o["reg"] = s.Reg.ToString().ToLowerInvariant(); o["value"] = s.Value; if (s.Error is { } sre) o["error"] = sre.ToString(); break;
             case EnableCap c: o["cap"] = (uint)c.Cap; o["name"] = c.Cap.ToString(); if (c.Error is { } ce) o["error"] = ce.ToString(); break;
             case InterruptPending i: o["target"] = i.Target.ToString().ToLowerInvariant(); break;
             case Exit x:
@@ -44,6 +44,10 @@ public static class TraceJson
                 if (x.Esr is { } esr) o["esr"] = esr.Encode();
                 break;
             case GuestRegRead g: o["reg"] = g.Reg.ToString(); o["value"] = g.Value; break;
+            case GuestRegWrite g: o["reg"] = g.Reg.ToString(); o["value"] = g.Value; break;
+            case GetRegList l: o["regs"] = new JsonArray(l.Regs.Select(r => (JsonNode)r.ToString().ToLowerInvariant()).ToArray()); break;
+            case Entered en: o["pc"] = en.Pc; break;
+            case Migrate m: o["source"] = m.Source; o["destination"] = m.Destination; break;
             case Note n: o["lane"] = n.At.ToString().ToLowerInvariant(); o["text"] = n.Text; break;
         }
         return o;
@@ -57,11 +61,14 @@ public static class TraceJson
         ["profile"] = t.Profile,
         ["producer"] = t.Producer,
         ["initial_pc"] = t.InitialPc,
+        ["initial_pstate"] = t.InitialPstate,
         ["program"] = new JsonArray(t.Program.Body.Select(i => (JsonNode)new JsonObject
         {
             ["kind"] = i.Kind.ToString(),
             ["mnemonic"] = i.Mnemonic,
             ["target"] = i.Kind == InstructionKind.Branch ? i.Target : null,
+            ["reg"] = i.Kind is InstructionKind.MsrImm or InstructionKind.MrsReg ? i.Reg.ToString() : null,
+            ["value"] = i.Kind == InstructionKind.MsrImm ? i.Value : null,
             ["stage2_fault"] = i.Stage2Fault ? true : null,
         }).ToArray()),
     };

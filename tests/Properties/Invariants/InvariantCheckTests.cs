@@ -56,8 +56,8 @@ public class InvariantCheckTests
     public void NoLeak_FailsWhenUserspaceSeesSS_UnlessUserspaceWroteIt()
     {
         var ss = new PSTATE(true, false, false, false, ExceptionLevel.EL1).Encode();
-        Assert.Equal(["NO-LEAK:userspace"], Keys(Arm64Invariants.NoLeakInvariant, T(Step, new Run(), Hw(Base), StepExit(Base + 4), new GetOneReg(CoreReg.PSTATE, ss))));
-        Assert.Empty(Keys(Arm64Invariants.NoLeakInvariant, T(new SetOneReg(CoreReg.PSTATE, ss), new GetOneReg(CoreReg.PSTATE, ss))));
+        Assert.Equal(["NO-LEAK:userspace"], Keys(Arm64Invariants.NoLeakInvariant, T(Step, new Run(), Hw(Base), StepExit(Base + 4), new GetOneReg(OneReg.PSTATE, ss))));
+        Assert.Empty(Keys(Arm64Invariants.NoLeakInvariant, T(new SetOneReg(OneReg.PSTATE, ss), new GetOneReg(OneReg.PSTATE, ss))));
         Assert.Equal(["NO-LEAK:sysreg"], Keys(Arm64Invariants.NoLeakInvariant, T(new GuestRegRead(SysReg.MDSCR_EL1, 1))));
     }
 
@@ -90,7 +90,7 @@ public class InvariantCheckTests
         Assert.Equal(["EXIT-CONSISTENT:pc"], Keys(Arm64Invariants.ExitConsistentInvariant, T(new Run(), emulated, new Exit(KvmExitReason.KVM_EXIT_INTR, Base))));
         Assert.Empty(Keys(Arm64Invariants.ExitConsistentInvariant, T(new Run(), emulated, new Exit(KvmExitReason.KVM_EXIT_INTR, Base + 4))));
         Assert.Equal(["EXIT-CONSISTENT:pc", "EXIT-CONSISTENT:pending"], Keys(Arm64Invariants.ExitConsistentInvariant,
-            T(new Run(), emulated, new Exit(KvmExitReason.KVM_EXIT_INTR, Base), new SetOneReg(CoreReg.PC, Base), new Run(), Hw(Base + 4))));
+            T(new Run(), emulated, new Exit(KvmExitReason.KVM_EXIT_INTR, Base), new SetOneReg(OneReg.PC, Base), new Run(), Hw(Base + 4))));
     }
 
     [Fact]

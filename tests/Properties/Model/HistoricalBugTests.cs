@@ -53,7 +53,7 @@ public class HistoricalBugTests(ITestOutputHelper output)
     [Fact]
     public void V4_15_AdvancesThePc_BeforeTheMmioAccessCouldFail()
     {
-        var s = new Script(GuestProgram.Of(I(InstructionKind.MmioLoadUser)), [RunIt, A.Of(new GetOneReg(CoreReg.PC, 0))]);
+        var s = new Script(GuestProgram.Of(I(InstructionKind.MmioLoadUser)), [RunIt, A.Of(new GetOneReg(OneReg.PC, 0))]);
         Assert.Contains("PC-ONCE:early", Keys(Arm64Variants.V4_15, s));
         Assert.DoesNotContain("PC-ONCE:early", Keys(Arm64Variants.V5_0, s));
     }
@@ -63,7 +63,7 @@ public class HistoricalBugTests(ITestOutputHelper output)
     {
         // 26778aaa134a: a trapped instruction emulated, then a signal before re-entry.
         var s = new Script(GuestProgram.Of(I(InstructionKind.MrsDbgbvr), I(InstructionKind.Nop)),
-            [RunIt, A.Tick, A.Tick, A.Tick, A.Of(new SignalPending()), A.Of(new GetOneReg(CoreReg.PC, 0))]);
+            [RunIt, A.Tick, A.Tick, A.Tick, A.Of(new SignalPending()), A.Of(new GetOneReg(OneReg.PC, 0))]);
         Assert.Contains("EXIT-CONSISTENT:pc", Keys(Arm64Variants.V5_11, s));
         Assert.DoesNotContain("EXIT-CONSISTENT:pc", Keys(Arm64Variants.V5_13, s));
     }
@@ -83,7 +83,7 @@ public class HistoricalBugTests(ITestOutputHelper output)
     public void V5_0ToV5_13_ClobberTheGuestsPstateSS_SeenByUserspace()
     {
         var s = new Script(GuestProgram.Of(I(InstructionKind.MmioLoadUser), I(InstructionKind.Nop)),
-            [Step, RunIt, A.Of(new GetOneReg(CoreReg.PSTATE, 0))]);
+            [Step, RunIt, A.Of(new GetOneReg(OneReg.PSTATE, 0))]);
         foreach (var v in ForcedSsReleases)
             Assert.Contains("NO-LEAK:userspace", Keys(v, s));
         Assert.DoesNotContain("NO-LEAK:userspace", Keys(Arm64Variants.V6_1, s));

@@ -22,7 +22,7 @@ public class UpstreamPropertyTests(ITestOutputHelper output)
         Props.Check(Gens.Scripts, s =>
         {
             var t = Simulator.Execute(v, s).Trace;
-            var bad = Judge.Violations(t).Where(x => !v.ExpectedViolations.Contains(x.Key)).ToList();
+            var bad = Judge.ViolationsOf(v.Id, t).Where(x => !v.ExpectedViolations.Contains(x.Key)).ToList();
             return (bad.Count == 0)
                 .Label(bad.Count == 0 ? "" : $"{bad[0]}\n{LaneDiagram.Text(t, bad[0].EventIndex)}")
                 .Classify(t.Events.Any(e => e is Exit { Reason: Kvmspec.Spec.Kvm.KvmExitReason.KVM_EXIT_MMIO }), "MMIO exit")
@@ -40,7 +40,7 @@ public class UpstreamPropertyTests(ITestOutputHelper output)
         Props.Check(Gens.Scripts, s =>
         {
             var t = Simulator.Execute(v, s).Trace;
-            var bad = Judge.Violations(t).FirstOrDefault(x => !v.ExpectedViolations.Contains(x.Key));
+            var bad = Judge.ViolationsOf(v.Id, t).FirstOrDefault(x => !v.ExpectedViolations.Contains(x.Key));
             return (bad is null).Label(bad is null ? "" : $"{bad}\n{LaneDiagram.Text(t, bad.EventIndex)}");
         }, output, maxTest: 150);
     }
@@ -55,7 +55,7 @@ public class UpstreamPropertyTests(ITestOutputHelper output)
         {
             var plain = s with { Actions = [.. s.Actions.Where(a => a is not Do { Event: SetGuestDebug or SetVcpuEvents })] };
             var t = Simulator.Execute(v, plain).Trace;
-            var all = Judge.Violations(t).ToList();
+            var all = Judge.ViolationsOf(v.Id, t).ToList();
             return (all.Count == 0).Label(all.Count == 0 ? "" : $"{all[0]}\n{LaneDiagram.Text(t, all[0].EventIndex)}");
         }, output, maxTest: 300);
     }

@@ -74,7 +74,7 @@ public class VariantDetectionTests(ITestOutputHelper output)
             var (v, cx) = hit;
             // Minimal: removing any single action or simplifying the program no longer shows the violation.
             foreach (var smaller in Shrinker.Candidates(cx.Script))
-                Assert.DoesNotContain(Judge.Violations(Simulator.Execute(v, smaller).Trace), x => x.Key == cx.Violation.Key);
+                Assert.DoesNotContain(Judge.ViolationsOf(v.Id, Simulator.Execute(v, smaller).Trace), x => x.Key == cx.Violation.Key);
             output.WriteLine($"{inv.Id}: {v.Id} {cx.Violation.Key}, {cx.Script.Actions.Length} actions, {cx.Script.Program.Body.Length} instructions");
             Assert.True(cx.Script.Actions.Length <= 12, $"{inv.Id}: counterexample of {cx.Script.Actions.Length} actions is not small:\n{cx.Script}");
         }

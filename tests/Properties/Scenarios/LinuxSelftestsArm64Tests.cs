@@ -147,7 +147,7 @@ public class LinuxSelftestsArm64Tests
     public void LX_A64_EA_04_SErrorPendingBeforeFirstRun_IsTakenOnceUnmasked()
     {
         var vmm = new Vmm(Program(InstructionKind.Nop, InstructionKind.UnmaskSError, InstructionKind.Nop));
-        vmm.Do(new SetOneReg(CoreReg.PSTATE, MaskedA));
+        vmm.Do(new SetOneReg(OneReg.PSTATE, MaskedA));
         var inject = vmm.Do(new SetVcpuEvents(ExtDabtPending: false, SErrorPending: true)).OfType<SetVcpuEvents>().Single();
         That(inject.Error is null, "KVM_SET_VCPU_EVENTS(serror_pending=1) succeeds", vmm.Trace);
         vmm.Do(new Run());
@@ -163,7 +163,7 @@ public class LinuxSelftestsArm64Tests
     public void LX_A64_EA_05_SErrorPendingWhileMasked_IsNeverTaken()
     {
         var vmm = new Vmm(Program(InstructionKind.Nop, InstructionKind.Nop));
-        vmm.Do(new SetOneReg(CoreReg.PSTATE, MaskedA));
+        vmm.Do(new SetOneReg(OneReg.PSTATE, MaskedA));
         vmm.Do(new SetVcpuEvents(ExtDabtPending: false, SErrorPending: true));
         vmm.Do(new Run());
         vmm.Do(new Run());
@@ -326,7 +326,7 @@ public class LinuxSelftestsArm64Tests
         }
 
         /// <summary>KVM_GET_ONE_REG(pc), as the selftest reads it at each KVM_EXIT_DEBUG.</summary>
-        public ulong GetPc() => Do(new GetOneReg(CoreReg.PC, 0)).OfType<GetOneReg>().Single().Value;
+        public ulong GetPc() => Do(new GetOneReg(OneReg.PC, 0)).OfType<GetOneReg>().Single().Value;
     }
 
     private static GuestProgram Program(params InstructionKind[] body) =>

@@ -1,0 +1,72 @@
+using System.Collections.Immutable;
+
+namespace Kvmspec.Spec.Arm64;
+
+/// <summary>One breakpoint or watchpoint: its control register and its value register.</summary>
+public readonly record struct DebugSlot(ulong Control, ulong Value);
+
+/// <summary>The self-hosted breakpoints and watchpoints: whether a breakpoint or watchpoint
+/// debug exception is generated.</summary>
+/// <remarks>
+/// Arm ARM DDI 0487, pseudocode AArch64.CheckBreakpoint(), AArch64.BreakpointMatch(),
+/// AArch64.BreakpointValueMatch() (address and context ID matching, linking through LBN),
+/// AArch64.CheckWatchpoint() and AArch64.WatchpointMatch(): a breakpoint or watchpoint generates
+/// an exception only when MDSCR_EL1.MDE is 1 and debug exceptions are enabled
+/// (AArch64.GenerateDebugExceptions(), which includes the OS Lock). A breakpoint is checked before
+/// the instruction executes; a watchpoint when the access is made, and the instruction does not
+/// complete. SIMPLIFICATION: A64 only, BAS treated as "all bytes", addresses match exactly (8-byte
+/// aligned), two breakpoints (0 for addresses, 1 for a context ID) and one watchpoint, which is
+/// the shape of the Linux selftest debug-exceptions.c.
+/// </remarks>
+public static class BreakpointUnit
+{
+    /// <summary>Whether breakpoint <paramref name="n"/> matches an instruction fetch at <paramref name="pc"/>.</summary>
+    public static bool BreakpointMatch(ImmutableArray<DebugSlot> bps, int n, ulong pc, ulong contextidr, ExceptionLevel el)
+    {
+        var ctl = DBGBCR.Decode(bps[n].Control);
+        if (!ctl.E || !ctl.MatchesEl(el)) return false;
+        return ctl.BT switch
+        {
+            BreakpointType.AddressUnlinked => bps[n].Value == pc,
+            BreakpointType.AddressLinked => bps[n].Value == pc && ContextMatch(bps, ctl.LBN, contextidr),
+            _ => false, // context breakpoints generate no exception of their own in this model (unlinked ones would)
+        };
+    }
+
+    /// <summary>Pseudocode: a linked context ID breakpoint matches when it is enabled, of type linked
+    /// context ID, and DBGBVR holds CONTEXTIDR_EL1.</summary>
+    public static bool ContextMatch(ImmutableArray<DebugSlot> bps, int lbn, ulong contextidr)
+    {
+        if (lbn >= bps.Length) return false;
+        var ctl = DBGBCR.Decode(bps[lbn].Control);
+        return ctl.E && ctl.BT == BreakpointType.ContextIdLinked && (bps[lbn].Value & 0xFFFF_FFFF) == (contextidr & 0xFFFF_FFFF);
+    }
+
+    /// <summary>Whether any breakpoint matches at <paramref name="pc"/>.</summary>
+    public static bool AnyBreakpoint(ImmutableArray<DebugSlot> bps, ulong pc, ulong contextidr, ExceptionLevel el) =>
+        Enumerable.Range(0, bps.Length).Any(n => BreakpointMatch(bps, n, pc, contextidr, el));
+
+    /// <summary>Whether a watchpoint matches a data access to <paramref name="address"/>.</summary>
+    public static bool WatchpointMatch(ImmutableArray<DebugSlot> wps, ImmutableArray<DebugSlot> bps, ulong address, bool isStore, ulong contextidr, ExceptionLevel el)
+    {
+        foreach (var w in wps)
+        {
+            var ctl = DBGWCR.Decode(w.Control);
+            if (!ctl.E || el != ExceptionLevel.EL1 && el != ExceptionLevel.EL0) continue;
+            if ((ctl.PAC & (el == ExceptionLevel.EL1 ? 0b01 : 0b10)) == 0) continue;
+            if ((ctl.LSC & (isStore ? 0b10 : 0b01)) == 0) continue;
+            if (w.Value != address) continue;
+            if (ctl.WT && !ContextMatch(bps, ctl.LBN, contextidr)) continue;
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>Pseudocode AArch64.CheckBreakpoint(): MDE, the debug-exception gate, then a match.</summary>
+    public static bool BreakpointDue(MDSCR_EL1 mdscr, bool debugEnabled, ImmutableArray<DebugSlot> bps, ulong pc, ulong contextidr, ExceptionLevel el) =>
+        mdscr.MDE && debugEnabled && AnyBreakpoint(bps, pc, contextidr, el);
+
+    /// <summary>Pseudocode AArch64.CheckWatchpoint(): MDE, the debug-exception gate, then a match.</summary>
+    public static bool WatchpointDue(MDSCR_EL1 mdscr, bool debugEnabled, ImmutableArray<DebugSlot> wps, ImmutableArray<DebugSlot> bps, ulong address, bool isStore, ulong contextidr, ExceptionLevel el) =>
+        mdscr.MDE && debugEnabled && WatchpointMatch(wps, bps, address, isStore, contextidr, el);
+}

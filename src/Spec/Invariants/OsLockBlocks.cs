@@ -1,0 +1,44 @@
+using Kvmspec.Spec.Arm64;
+using Kvmspec.Spec.Kvm;
+using Kvmspec.Spec.Trace;
+
+namespace Kvmspec.Spec.Invariants;
+
+/// <summary>OSLOCK-BLOCKS: while the guest's OS Lock is set, no breakpoint, watchpoint or
+/// software-step exception reaches the guest, BRK still does, and OSLSR_EL1.OSLK reads back what
+/// the guest wrote.</summary>
+/// <remarks>
+/// Paths: <c>debug-exception</c> (the guest takes a breakpoint, watchpoint or step exception while
+/// its lock is set), <c>brk</c> (a BRK retires without raising its exception while the lock is
+/// set: swallowed), <c>status</c> (a guest read of OSLSR_EL1 disagrees with the guest's last
+/// OSLAR_EL1 write or userspace's last OSLSR_EL1 write). The lock's state is the
+/// <see cref="GuestView"/>'s: before the guest or userspace sets it nothing is judged.
+/// </remarks>
+public static class OsLockBlocks
+{
+    public const string Id = "OSLOCK-BLOCKS";
+
+    public static Verdict Check(Trace.Trace t)
+    {
+        var v = new List<Violation>();
+        var view = new GuestView(t);
+        foreach (var (i, ev) in t.Observable())
+        {
+            bool locked = view.Oslk == true;
+            switch (ev)
+            {
+                case ExceptionTaken { Esr: { } esr } x when locked && esr.IsLockableDebug:
+                    v.Add(new Violation(Id, "debug-exception", i, $"the guest took {esr.EC} at 0x{x.Elr:X} with its OS Lock set"));
+                    break;
+                case Retired r when locked && r.Insn.StartsWith("brk", StringComparison.Ordinal):
+                    v.Add(new Violation(Id, "brk", i, $"the BRK at 0x{r.Pc:X} retired (by {r.By}) without its exception while the OS Lock is set: the OS Lock must not block BRK"));
+                    break;
+                case GuestRegRead { Reg: SysReg.OSLSR_EL1 } r when view.OslkWritten is { } k && OSLSR_EL1.Decode(r.Value).OSLK != k:
+                    v.Add(new Violation(Id, "status", i, $"the guest reads OSLSR_EL1 = 0x{r.Value:X} (OSLK={(k ? 0 : 1)}) after setting the lock to {(k ? 1 : 0)}"));
+                    break;
+            }
+            view.Apply(ev);
+        }
+        return Verdict.Of(Id, v);
+    }
+}

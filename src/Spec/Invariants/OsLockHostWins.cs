@@ -1,0 +1,50 @@
+using Kvmspec.Spec.Trace;
+
+namespace Kvmspec.Spec.Invariants;
+
+/// <summary>OSLOCK-HOST-WINS: the guest's OS Lock never blocks the host's own debugging: with
+/// KVM_GUESTDBG_SINGLESTEP each guest entry still retires at most one instruction before the step
+/// exception, and with KVM_GUESTDBG_USE_HW the host's breakpoint still fires.</summary>
+/// <remarks>
+/// Paths: <c>step</c> (while the host single-steps and the guest's lock is set, the hardware
+/// retires two instructions within one guest entry: a step exception was blocked), <c>breakpoint</c>
+/// (while the lock is set, the hardware retires the instruction at the host's USE_HW breakpoint).
+/// Entries are the trace's <c>entered</c> observations (the kvm_entry tracepoint); a trace without
+/// them cannot be judged on <c>step</c>.
+/// </remarks>
+public static class OsLockHostWins
+{
+    public const string Id = "OSLOCK-HOST-WINS";
+
+    public static Verdict Check(Trace.Trace t)
+    {
+        var v = new List<Violation>();
+        var view = new GuestView(t);
+        bool sawEntry = false;
+        int retiredThisEntry = 0;
+        foreach (var (i, ev) in t.Observable())
+        {
+            bool locked = view.Oslk == true;
+            switch (ev)
+            {
+                case Entered:
+                    sawEntry = true;
+                    retiredThisEntry = 0;
+                    break;
+                case Run or Exit or RunFailed:
+                    retiredThisEntry = 0;
+                    break;
+                case Retired { By: RetiredBy.Hardware } r:
+                    retiredThisEntry++;
+                    if (locked && view.HostStepping && sawEntry && retiredThisEntry == 2)
+                        v.Add(new Violation(Id, "step", i, $"0x{r.Pc:X} is the second instruction the hardware retired in one guest entry while the host single-steps: the guest's OS Lock blocked the host's step exception"));
+                    if (locked && view.Host.Control.HasFlag(Kvm.KvmGuestDebug.KVM_GUESTDBG_USE_HW) && view.Host.HwBreakpoint == r.Pc)
+                        v.Add(new Violation(Id, "breakpoint", i, $"the instruction at the host's hardware breakpoint 0x{r.Pc:X} retired: the guest's OS Lock blocked the host's breakpoint"));
+                    break;
+            }
+            view.Apply(ev);
+        }
+        if (!sawEntry && !t.HasFullObservations) return Verdict.NotCheckable(Id, "the trace has no guest-entry observations");
+        return Verdict.Of(Id, v);
+    }
+}
