@@ -99,7 +99,9 @@ public sealed class GuestView
                 break;
             case ExceptionTaken x:
                 hwSpsr = x.Spsr;
-                Spsr = x.Spsr with { SS = SS ?? x.Spsr.SS, D = D };
+                // The frame as the hardware saved it: a host step bit in it is NO-LEAK:frame's
+                // finding, and from here on it is what the guest's ERET will use.
+                Spsr = x.Spsr;
                 D = true;
                 if (!HostStepping) SS = false;
                 break;

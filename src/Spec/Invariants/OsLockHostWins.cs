@@ -22,6 +22,7 @@ public static class OsLockHostWins
         var view = new GuestView(t);
         bool sawEntry = false;
         int retiredThisEntry = 0;
+        bool guestWroteMdscr = false;
         foreach (var (i, ev) in t.Observable())
         {
             bool locked = view.Oslk == true;
@@ -30,13 +31,19 @@ public static class OsLockHostWins
                 case Entered:
                     sawEntry = true;
                     retiredThisEntry = 0;
+                    guestWroteMdscr = false;
                     break;
                 case Run or Exit or RunFailed:
                     retiredThisEntry = 0;
                     break;
+                case GuestRegWrite { Reg: Kvm.SysReg.MDSCR_EL1 }:
+                    // The guest's own MSR MDSCR_EL1 reaching the hardware (before v6.14) changes the
+                    // host's step configuration itself: STEP-ONE's finding, not the lock's.
+                    guestWroteMdscr = true;
+                    break;
                 case Retired { By: RetiredBy.Hardware } r:
                     retiredThisEntry++;
-                    if (locked && view.HostStepping && sawEntry && retiredThisEntry == 2)
+                    if (locked && view.HostStepping && sawEntry && retiredThisEntry == 2 && !guestWroteMdscr)
                         v.Add(new Violation(Id, "step", i, $"0x{r.Pc:X} is the second instruction the hardware retired in one guest entry while the host single-steps: the guest's OS Lock blocked the host's step exception"));
                     if (locked && view.Host.Control.HasFlag(Kvm.KvmGuestDebug.KVM_GUESTDBG_USE_HW) && view.Host.HwBreakpoint == r.Pc)
                         v.Add(new Violation(Id, "breakpoint", i, $"the instruction at the host's hardware breakpoint 0x{r.Pc:X} retired: the guest's OS Lock blocked the host's breakpoint"));
