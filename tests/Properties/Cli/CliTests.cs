@@ -90,6 +90,9 @@ public class CliTests
     {
         Assert.StartsWith("stateDiagram-v2", Run("graph", "RunProtocol").Out);
         Assert.StartsWith("digraph GuestDebug", Run("graph", "GuestDebug", "--format", "dot").Out);
+        Assert.StartsWith("stateDiagram-v2", Run("graph", "OsLock").Out);
+        Assert.Contains("Unlocked --> Locked", Run("graph", "OsLock").Out);
+        Assert.StartsWith("digraph OsLock", Run("graph", "OsLock", "--format", "dot").Out);
     }
 
     [Fact]

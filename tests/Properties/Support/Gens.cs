@@ -16,6 +16,11 @@ public static class Gens
         Gen.Sized(size => Gen.Choose(0, int.MaxValue).Select(seed => ScriptGenerator.Generate(new Rng((ulong)seed), Math.Max(4, size)))),
         s => Shrinker.Candidates(s));
 
+    /// <summary>Guest programs of 2-7 instructions from <see cref="ScriptGenerator.Program"/>, shrunk by dropping instructions.</summary>
+    public static readonly Arbitrary<GuestProgram> Programs = Arb.From(
+        Gen.Choose(0, int.MaxValue).Select(seed => { var r = new Rng((ulong)seed); return ScriptGenerator.Program(r, 2 + r.Below(6)); }),
+        p => Enumerable.Range(0, p.Body.Length).Where(_ => p.Body.Length > 1).Select(i => new GuestProgram(p.Body.RemoveAt(i))));
+
     /// <summary>vCPU states reachable from reset under <paramref name="v"/>, with the variant's guest program.</summary>
     public static Arbitrary<(Script Script, Vcpu State)> ReachableStates(Variant v) => Arb.From(
         Scripts.Generator.Select(s => (s, Simulator.Execute(v, s).Final)));
