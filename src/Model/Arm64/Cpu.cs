@@ -26,11 +26,11 @@ public static class Cpu
     public static ImmutableArray<DebugSlot> HwBreakpoints(Vcpu s) =>
         s.guest_debug.HasFlag(KvmGuestDebug.KVM_GUESTDBG_USE_HW)
             ? [s.external_bvr0 is { } a ? new DebugSlot(DBGBCR.El1(BreakpointType.AddressUnlinked).Encode(), a) : default, default]
-            : s.Bp;
+            : s.Dbg.Bp;
 
     /// <summary>The watchpoints the hardware checks (the VMM sets none in this model).</summary>
     public static ImmutableArray<DebugSlot> HwWatchpoints(Vcpu s) =>
-        s.guest_debug.HasFlag(KvmGuestDebug.KVM_GUESTDBG_USE_HW) ? [default] : s.Wp;
+        s.guest_debug.HasFlag(KvmGuestDebug.KVM_GUESTDBG_USE_HW) ? [default] : s.Dbg.Wp;
 
     private static bool ToEl2(Vcpu s) => DebugExceptions.DebugTarget(s.MDCR_EL2) == ExceptionLevel.EL2;
 
@@ -67,8 +67,7 @@ public static class Cpu
     {
         { Kind: InstructionKind.LoadRam or InstructionKind.StoreRam, Stage2Fault: true } => !IsMapped(c),
         { Kind: InstructionKind.MmioLoadKernel or InstructionKind.MmioLoadUser or InstructionKind.MmioStoreUser or InstructionKind.MmioNoIsv } => true,
-        { Kind: InstructionKind.MsrDbgbvr or InstructionKind.MrsDbgbvr or InstructionKind.MrsMdscr } => c.S.MDCR_EL2.TDA,
-        { Kind: InstructionKind.MsrImm or InstructionKind.MrsReg, Reg: var r } => r.TrappedByTDA() ? c.S.MDCR_EL2.TDA : r.TrappedByTDOSA() && c.S.MDCR_EL2.TDOSA,
+        { SysRegAccess: { Reg: var r } } => r.TrappedByTDA() ? c.S.MDCR_EL2.TDA : r.TrappedByTDOSA() && c.S.MDCR_EL2.TDOSA,
         { Kind: InstructionKind.CondFailedA32 or InstructionKind.GicV2CpuIfFault or InstructionKind.Hvc or InstructionKind.Wfi } => true,
         { Kind: InstructionKind.Brk } => c.S.MDCR_EL2.TDE,
         _ => false,
@@ -156,23 +155,23 @@ public static class Cpu
     {
         var ins = Current(c);
         var pc = c.S.PC;
-        (ExitCauseKind kind, ESR_ELx esr) = ins.Kind switch
-        {
-            InstructionKind.LoadRam => (ExitCauseKind.Stage2Fault, ESR_ELx.DataAbort(true, true, false, ESR_ELx.DFSC_TRANSLATION_L3)),
-            InstructionKind.StoreRam => (ExitCauseKind.Stage2Fault, ESR_ELx.DataAbort(true, true, true, ESR_ELx.DFSC_TRANSLATION_L3)),
-            InstructionKind.MmioLoadKernel => (ExitCauseKind.MmioKernel, ESR_ELx.DataAbort(true, true, false, ESR_ELx.DFSC_TRANSLATION_L3)),
-            InstructionKind.MmioLoadUser => (ExitCauseKind.MmioUser, ESR_ELx.DataAbort(true, true, false, ESR_ELx.DFSC_TRANSLATION_L3)),
-            InstructionKind.MmioStoreUser => (ExitCauseKind.MmioUser, ESR_ELx.DataAbort(true, true, true, ESR_ELx.DFSC_TRANSLATION_L3)),
-            InstructionKind.MmioNoIsv => (ExitCauseKind.MmioNoIsv, ESR_ELx.DataAbort(true, false, false, ESR_ELx.DFSC_TRANSLATION_L3)),
-            InstructionKind.MsrDbgbvr or InstructionKind.MrsDbgbvr or InstructionKind.MrsMdscr or InstructionKind.MsrImm or InstructionKind.MrsReg
-                => (ExitCauseKind.Sysreg, new ESR_ELx(ExceptionClass.SYS64, true, ins.Kind is InstructionKind.MsrDbgbvr or InstructionKind.MsrImm ? 0u : 1u)),
-            InstructionKind.Brk => (ExitCauseKind.Brk, ESR_ELx.Brk64(0)),
-            InstructionKind.CondFailedA32 => (ExitCauseKind.CondFailed, new ESR_ELx(ExceptionClass.CP15_32, true, 1u << 24 | 1u << 20)),
-            InstructionKind.GicV2CpuIfFault => (ExitCauseKind.HypCpuIfFault, ESR_ELx.DataAbort(true, true, false, ESR_ELx.DFSC_TRANSLATION_L3)),
-            InstructionKind.Hvc => (ExitCauseKind.Hvc, new ESR_ELx(ExceptionClass.HVC64, true, 0)),
-            InstructionKind.Wfi => (ExitCauseKind.Wfi, new ESR_ELx(ExceptionClass.WFx, true, 0)),
-            _ => throw new InvalidOperationException($"{ins.Mnemonic} does not trap to EL2"),
-        };
+        (ExitCauseKind kind, ESR_ELx esr) = ins.SysRegAccess is { } access
+            ? (ExitCauseKind.Sysreg, new ESR_ELx(ExceptionClass.SYS64, true, access.IsWrite ? 0u : 1u)) // ISS.Direction: 1 = read
+            : ins.Kind switch
+            {
+                InstructionKind.LoadRam => (ExitCauseKind.Stage2Fault, ESR_ELx.DataAbort(true, true, false, ESR_ELx.DFSC_TRANSLATION_L3)),
+                InstructionKind.StoreRam => (ExitCauseKind.Stage2Fault, ESR_ELx.DataAbort(true, true, true, ESR_ELx.DFSC_TRANSLATION_L3)),
+                InstructionKind.MmioLoadKernel => (ExitCauseKind.MmioKernel, ESR_ELx.DataAbort(true, true, false, ESR_ELx.DFSC_TRANSLATION_L3)),
+                InstructionKind.MmioLoadUser => (ExitCauseKind.MmioUser, ESR_ELx.DataAbort(true, true, false, ESR_ELx.DFSC_TRANSLATION_L3)),
+                InstructionKind.MmioStoreUser => (ExitCauseKind.MmioUser, ESR_ELx.DataAbort(true, true, true, ESR_ELx.DFSC_TRANSLATION_L3)),
+                InstructionKind.MmioNoIsv => (ExitCauseKind.MmioNoIsv, ESR_ELx.DataAbort(true, false, false, ESR_ELx.DFSC_TRANSLATION_L3)),
+                InstructionKind.Brk => (ExitCauseKind.Brk, ESR_ELx.Brk64(0)),
+                InstructionKind.CondFailedA32 => (ExitCauseKind.CondFailed, new ESR_ELx(ExceptionClass.CP15_32, true, 1u << 24 | 1u << 20)),
+                InstructionKind.GicV2CpuIfFault => (ExitCauseKind.HypCpuIfFault, ESR_ELx.DataAbort(true, true, false, ESR_ELx.DFSC_TRANSLATION_L3)),
+                InstructionKind.Hvc => (ExitCauseKind.Hvc, new ESR_ELx(ExceptionClass.HVC64, true, 0)),
+                InstructionKind.Wfi => (ExitCauseKind.Wfi, new ESR_ELx(ExceptionClass.WFx, true, 0)),
+                _ => throw new InvalidOperationException($"{ins.Mnemonic} does not trap to EL2"),
+            };
         if (kind == ExitCauseKind.Hvc)
         {
             // HVC is an exception-generating instruction: SSAdvance() happens before the exception,
@@ -190,18 +189,12 @@ public static class Cpu
         var s = c.S;
         var ins = Current(c);
         var next = s.PC + Instruction.Length;
+        if (ins.SysRegAccess is { } access)
+            return Complete(access.IsWrite ? NativeWrite(c, access.Reg, ins.WrittenValue(s.X0)) : NativeRead(c, access.Reg), next);
         switch (ins.Kind)
         {
             case InstructionKind.Branch:
                 return Complete(c, ins.Target);
-            case InstructionKind.MrsMdscr:
-                // Native read (MDCR_EL2.TDA clear): the guest sees what the hardware holds.
-                var v = s.HwMDSCR_EL1.Encode();
-                return Complete(c.With(x => x with { X0 = v }).Emit(new GuestRegRead(SysReg.MDSCR_EL1, v)), next);
-            case InstructionKind.MrsDbgbvr:
-                return Complete(c.With(x => x with { X0 = x.Bp[0].Value }).Emit(new GuestRegRead(SysReg.DBGBVR0_EL1, s.Bp[0].Value)), next);
-            case InstructionKind.MsrDbgbvr:
-                return Complete(c.With(x => x.WriteSys(SysReg.DBGBVR0_EL1, x.X0)).Emit(new GuestRegWrite(SysReg.DBGBVR0_EL1, s.X0)), next);
             case InstructionKind.Svc:
                 c = Complete(c, next);
                 return TakeToEl1(c, VectorOffset.CurrentSpxSync, new ESR_ELx(ExceptionClass.SVC64, true, 0), next);
@@ -226,11 +219,6 @@ public static class Cpu
                 return Complete(c.With(x => x with { X0 = x.Ram }), next, c.S.Ram);
             case InstructionKind.StoreRam:
                 return Complete(c.With(x => x with { Ram = ins.Value }), next);
-            case InstructionKind.MsrImm:
-                return Complete(NativeWrite(c, ins.Reg, ins.Value), next);
-            case InstructionKind.MrsReg:
-                var r = ins.Reg == SysReg.MDSCR_EL1 ? s.HwMDSCR_EL1.Encode() : s.ReadSys(ins.Reg);
-                return Complete(c.With(x => x with { X0 = r }).Emit(new GuestRegRead(ins.Reg, r)), next);
             case InstructionKind.DaifSetD or InstructionKind.DaifClrD:
                 var d = s.PSTATE with { D = ins.Kind == InstructionKind.DaifSetD };
                 return Complete(c.With(x => x with { PSTATE = x.PSTATE with { D = d.D } }).Emit(new GuestRegWrite(SysReg.DAIF, d.Encode() & 0x3C0)), next);
@@ -258,6 +246,14 @@ public static class Cpu
             default:
                 return c.With(x => x with { ELR_EL1 = x.ELR_EL1 + Instruction.Length });
         }
+    }
+
+    /// <summary>A native MRS (not trapped): MDSCR_EL1 as the hardware holds it (KVM's bits included),
+    /// the other registers as the guest's context has them.</summary>
+    private static Ctx NativeRead(Ctx c, SysReg reg)
+    {
+        var v = reg == SysReg.MDSCR_EL1 ? c.S.HwMDSCR_EL1.Encode() : c.S.ReadSys(reg);
+        return c.With(x => x with { X0 = v }).Emit(new GuestRegRead(reg, v));
     }
 
     /// <summary>A native MSR (not trapped): the hardware register changes, and with it the guest's

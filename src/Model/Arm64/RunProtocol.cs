@@ -148,7 +148,7 @@ public static class RunProtocol
     public static Ctx get_one_reg(Ctx c)
     {
         var g = (GetOneReg)c.Input!;
-        if (!c.V.RegList.Contains(g.Reg)) return c.Kvm($"KVM_GET_ONE_REG({g.Reg}): -ENOENT, not a register of this version");
+        if (!c.V.Lists(g.Reg)) return c.Kvm($"KVM_GET_ONE_REG({g.Reg}): -ENOENT, not a register of this version");
         return c.Emit(g with { Value = c.S.ReadOne(g.Reg) });
     }
 
@@ -157,7 +157,7 @@ public static class RunProtocol
     {
         var w = (SetOneReg)c.Input!;
         if (w.Reg == OneReg.OSLSR_EL1) return OsLock.Machine.Fire(c, OsLockTrigger.KVM_SET_ONE_REG, (x, m) => x.Unhandled(m));
-        if (!c.V.RegList.Contains(w.Reg)) return c.Emit(w with { Error = Errno.ENOENT });
+        if (!c.V.Lists(w.Reg)) return c.Emit(w with { Error = Errno.ENOENT });
         return c.Emit(w).With(s => s.WriteOne(w.Reg, w.Value));
     }
 
@@ -259,14 +259,8 @@ public static class RunProtocol
     /// OSDLR_EL1 RAZ/WI, the debug registers on the guest's context copy (trap_debug_regs, trap_bvr, ...).</summary>
     public static Ctx EmulateSysreg(Ctx c, Instruction ins)
     {
-        (SysReg reg, bool write, ulong value) = ins.Kind switch
-        {
-            InstructionKind.MsrDbgbvr => (SysReg.DBGBVR0_EL1, true, c.S.X0),
-            InstructionKind.MrsDbgbvr => (SysReg.DBGBVR0_EL1, false, 0UL),
-            InstructionKind.MrsMdscr => (SysReg.MDSCR_EL1, false, 0UL),
-            InstructionKind.MsrImm => (ins.Reg, true, ins.Value),
-            _ => (ins.Reg, false, 0UL),
-        };
+        var (reg, write) = ins.SysRegAccess!.Value;
+        ulong value = write ? ins.WrittenValue(c.S.X0) : 0;
         var name = reg.ToString();
         switch (reg)
         {

@@ -33,10 +33,12 @@ public sealed record Variant
     /// whose KVM_GET_REG_LIST lacks OSLSR_EL1 (null: only same-version migration is explored).</summary>
     public string? MigrationSource { get; init; }
 
-    /// <summary>The registers KVM_GET_REG_LIST enumerates (OSLSR_EL1 from v5.18: the 2021 thread,
-    /// "older KVM will not show OSLSR_EL1 on KVM_GET_REG_LIST").</summary>
-    public ImmutableArray<Spec.Kvm.OneReg> RegList =>
-        [.. Enum.GetValues<Spec.Kvm.OneReg>().Where(r => r != Spec.Kvm.OneReg.OSLSR_EL1 || trap_oslar_el1 != OsLockEmulation.RazWi)];
+    /// <summary>Whether KVM_GET_REG_LIST enumerates <paramref name="r"/> (OSLSR_EL1 only from v5.18: the
+    /// 2021 thread, "older KVM will not show OSLSR_EL1 on KVM_GET_REG_LIST").</summary>
+    public bool Lists(Spec.Kvm.OneReg r) => r != Spec.Kvm.OneReg.OSLSR_EL1 || trap_oslar_el1 != OsLockEmulation.RazWi;
+
+    /// <summary>The registers KVM_GET_REG_LIST returns, in their enumeration order.</summary>
+    public ImmutableArray<Spec.Kvm.OneReg> RegList => [.. Enum.GetValues<Spec.Kvm.OneReg>().Where(Lists)];
     /// <summary>KVM_SET_VCPU_EVENTS exists on arm64 with serror_pending (v4.19+; api.rst "KVM_SET_VCPU_EVENTS").</summary>
     public bool VcpuEvents { get; init; } = true;
     /// <summary>KVM_CAP_ARM_NISV_TO_USER exists (v5.5+); without it a no-ISV access fails KVM_RUN with -ENOSYS.</summary>

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Kvmspec.Spec.Arm64;
 using Kvmspec.Spec.Kvm;
 
@@ -30,10 +29,8 @@ public sealed record Vcpu
     public ulong X0 { get; init; }
     public ulong FAR_EL1 { get; init; }
     public ulong CONTEXTIDR_EL1 { get; init; }
-    /// <summary>Breakpoints 0 (address) and 1 (context ID): the guest's DBGBCR/DBGBVR context copies.</summary>
-    public ImmutableArray<DebugSlot> Bp { get; init; } = [default, default];
-    /// <summary>Watchpoint 0: the guest's DBGWCR0/DBGWVR0 context copies.</summary>
-    public ImmutableArray<DebugSlot> Wp { get; init; } = [default];
+    /// <summary>The guest's breakpoint (0: address, 1: context ID) and watchpoint registers, context copies.</summary>
+    public DebugRegisters Dbg { get; init; } = DebugRegisters.Reset;
     /// <summary>The OS Lock status as KVM stores it (v5.18+ sys_regs.c; before that a constant).</summary>
     public OSLSR_EL1 OSLSR_EL1 { get; init; } = OSLSR_EL1.KvmReset;
     /// <summary>The 8-byte RAM variable the guest's loads and stores use (the selftest's write_data).</summary>
@@ -85,32 +82,20 @@ public sealed record Vcpu
     public ulong ReadSys(SysReg r) => r switch
     {
         SysReg.MDSCR_EL1 => MDSCR_EL1.Encode(),
-        SysReg.DBGBCR0_EL1 => Bp[0].Control,
-        SysReg.DBGBVR0_EL1 => Bp[0].Value,
-        SysReg.DBGBCR1_EL1 => Bp[1].Control,
-        SysReg.DBGBVR1_EL1 => Bp[1].Value,
-        SysReg.DBGWCR0_EL1 => Wp[0].Control,
-        SysReg.DBGWVR0_EL1 => Wp[0].Value,
         SysReg.OSLSR_EL1 => OSLSR_EL1.Encode(),
         SysReg.CONTEXTIDR_EL1 => CONTEXTIDR_EL1,
         SysReg.SPSR_EL1 => SPSR_EL1.Encode(),
         SysReg.DAIF => PSTATE.Encode() & 0x3C0,
-        _ => 0, // OSLAR_EL1 is write-only, OSDLR_EL1 reads as zero under KVM
+        _ => Dbg.Read(r) ?? 0, // OSLAR_EL1 is write-only, OSDLR_EL1 reads as zero under KVM
     };
 
     /// <summary>The guest context with <paramref name="r"/> written (the vcpu context copy).</summary>
     public Vcpu WriteSys(SysReg r, ulong v) => r switch
     {
         SysReg.MDSCR_EL1 => this with { MDSCR_EL1 = MDSCR_EL1.Decode(v) },
-        SysReg.DBGBCR0_EL1 => this with { Bp = Bp.SetItem(0, Bp[0] with { Control = v }) },
-        SysReg.DBGBVR0_EL1 => this with { Bp = Bp.SetItem(0, Bp[0] with { Value = v }) },
-        SysReg.DBGBCR1_EL1 => this with { Bp = Bp.SetItem(1, Bp[1] with { Control = v }) },
-        SysReg.DBGBVR1_EL1 => this with { Bp = Bp.SetItem(1, Bp[1] with { Value = v }) },
-        SysReg.DBGWCR0_EL1 => this with { Wp = Wp.SetItem(0, Wp[0] with { Control = v }) },
-        SysReg.DBGWVR0_EL1 => this with { Wp = Wp.SetItem(0, Wp[0] with { Value = v }) },
         SysReg.CONTEXTIDR_EL1 => this with { CONTEXTIDR_EL1 = v },
         SysReg.SPSR_EL1 => this with { SPSR_EL1 = PSTATE.Decode(v) ?? SPSR_EL1 },
-        _ => this,
+        _ => this with { Dbg = Dbg.With(r, v) },
     };
 
     /// <summary>A register as KVM_GET_ONE_REG reads it from the context.</summary>

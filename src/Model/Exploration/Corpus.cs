@@ -31,8 +31,8 @@ public static class Corpus
     private static readonly Instruction SelfStep = Instruction.Msr(SysReg.MDSCR_EL1, new MDSCR_EL1(SS: true, KDE: true, MDE: false).Encode());
     private static readonly Instruction MdeKde = Instruction.Msr(SysReg.MDSCR_EL1, new MDSCR_EL1(SS: false, KDE: true, MDE: true).Encode());
     private static readonly Instruction Bcr0 = Instruction.Msr(SysReg.DBGBCR0_EL1, DBGBCR.El1(BreakpointType.AddressUnlinked).Encode());
-    private static Instruction Bvr0(int index) => Instruction.Msr(SysReg.DBGBVR0_EL1, GuestProgram.Base + (ulong)index * Instruction.Length);
-    private static Action HwBp(int index) => Do(new SetGuestDebug(KvmGuestDebug.KVM_GUESTDBG_ENABLE | KvmGuestDebug.KVM_GUESTDBG_USE_HW, GuestProgram.Base + (ulong)index * Instruction.Length));
+    private static Instruction Bvr0(int index) => Instruction.Msr(SysReg.DBGBVR0_EL1, GuestProgram.AddressOf(index));
+    private static Action HwBp(int index) => Do(new SetGuestDebug(KvmGuestDebug.KVM_GUESTDBG_ENABLE | KvmGuestDebug.KVM_GUESTDBG_USE_HW, GuestProgram.AddressOf(index)));
     private static readonly Action Migrate = new MigrateAction();
     private static readonly Action MigrateFromOlder = new MigrateAction(FromOlder: true);
     private static CorpusEntry E(string name, string exercises, Instruction[] body, params Action[] actions) =>

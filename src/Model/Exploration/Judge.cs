@@ -21,4 +21,8 @@ public static class Judge
             if (t.Events[i] is Migrate m && m.Source != variantId) { from = i; break; }
         return Violations(t).Where(x => x.EventIndex >= from);
     }
+
+    /// <summary>The violations of <paramref name="v"/>'s part of the trace that it does not declare.</summary>
+    public static IEnumerable<Violation> Undeclared(Arm64.Variant v, Trace t) =>
+        ViolationsOf(v.Id, t).Where(x => !v.ExpectedViolations.Contains(x.Key));
 }

@@ -29,13 +29,13 @@ public static class ScriptGenerator
     ];
 
     /// <summary>The guest's own debug writes: self-step, breakpoints, a watchpoint, the OS Lock.</summary>
-    private static readonly (int, Func<Rng, GuestProgram.Layout, Instruction>)[] Writes =
+    private static readonly (int, Func<Rng, int, Instruction>)[] Writes =
     [
         (3, (r, _) => Instruction.Msr(SysReg.MDSCR_EL1, r.Pick(MdscrValues))),
         (3, (r, _) => Instruction.Msr(SysReg.OSLAR_EL1, (ulong)r.Below(2))),
         (1, (_, _) => Instruction.Msr(SysReg.OSDLR_EL1, 0)),
         (2, (_, _) => Instruction.Msr(SysReg.DBGBCR0_EL1, DBGBCR.El1(BreakpointType.AddressUnlinked).Encode())),
-        (2, (r, l) => Instruction.Msr(SysReg.DBGBVR0_EL1, l.Address(r.Below(l.Length)))),
+        (2, (r, length) => Instruction.Msr(SysReg.DBGBVR0_EL1, GuestProgram.AddressOf(r.Below(length)))),
         (1, (_, _) => Instruction.Msr(SysReg.DBGWCR0_EL1, DBGWCR.El1LoadStore().Encode())),
         (1, (_, _) => Instruction.Msr(SysReg.DBGWVR0_EL1, GuestProgram.RamAddr)),
         (1, (r, _) => Instruction.Msr(SysReg.CONTEXTIDR_EL1, (ulong)r.Below(2))),
@@ -45,10 +45,10 @@ public static class ScriptGenerator
     /// <summary>Self-debug set-ups as the selftest's guest does them, so that random programs reach
     /// guest-owned debug often: a breakpoint on one of the body's instructions (addresses are shifted
     /// by the prologue's own length), a watchpoint on the RAM variable, self-step, the OS Lock.</summary>
-    private static readonly (int, Func<Rng, GuestProgram.Layout, Instruction[]>)[] Prologues =
+    private static readonly (int, Func<Rng, int, Instruction[]>)[] Prologues =
     [
-        (2, (r, l) => [Instruction.Msr(SysReg.DBGBCR0_EL1, DBGBCR.El1(BreakpointType.AddressUnlinked).Encode()),
-                       Instruction.Msr(SysReg.DBGBVR0_EL1, l.Address(3 + r.Below(l.Length))),
+        (2, (r, length) => [Instruction.Msr(SysReg.DBGBCR0_EL1, DBGBCR.El1(BreakpointType.AddressUnlinked).Encode()),
+                       Instruction.Msr(SysReg.DBGBVR0_EL1, GuestProgram.AddressOf(3 + r.Below(length))),
                        Instruction.Msr(SysReg.MDSCR_EL1, new MDSCR_EL1(false, true, true).Encode())]),
         (1, (_, _) => [Instruction.Msr(SysReg.DBGWCR0_EL1, DBGWCR.El1LoadStore().Encode()),
                        Instruction.Msr(SysReg.DBGWVR0_EL1, GuestProgram.RamAddr),
@@ -66,18 +66,17 @@ public static class ScriptGenerator
 
     public static GuestProgram Program(Rng r, int length)
     {
-        var layout = new GuestProgram.Layout(length);
-        var prologue = r.Chance(35) ? r.Pick(Prologues)(r, layout) : [];
+        var prologue = r.Chance(35) ? r.Pick(Prologues)(r, length) : [];
         var body = new Instruction[length];
         for (int i = 0; i < length; i++)
         {
             var k = r.Pick(Kinds);
             body[i] = k switch
             {
-                InstructionKind.Branch => new Instruction(k, GuestProgram.Base + (ulong)r.Below(length) * Instruction.Length),
+                InstructionKind.Branch => new Instruction(k, GuestProgram.AddressOf(r.Below(length))),
                 InstructionKind.LoadRam => new Instruction(k, Stage2Fault: r.Chance(60)),
                 InstructionKind.StoreRam => new Instruction(k, Stage2Fault: r.Chance(60), Value: 0x78),
-                InstructionKind.MsrImm => r.Pick(Writes)(r, layout),
+                InstructionKind.MsrImm => r.Pick(Writes)(r, length),
                 InstructionKind.MrsReg => Instruction.Mrs(r.Pick(Reads)),
                 _ => new Instruction(k),
             };
@@ -95,14 +94,14 @@ public static class ScriptGenerator
             (2, () => Action.Of(new SetGuestDebug(KvmGuestDebug.KVM_GUESTDBG_ENABLE))),
             (1, () => Action.Of(new SetGuestDebug(KvmGuestDebug.None))),
             (1, () => Action.Of(new SetGuestDebug(KvmGuestDebug.KVM_GUESTDBG_ENABLE | KvmGuestDebug.KVM_GUESTDBG_USE_SW_BP))),
-            (1, () => Action.Of(new SetGuestDebug(KvmGuestDebug.KVM_GUESTDBG_ENABLE | KvmGuestDebug.KVM_GUESTDBG_USE_HW, GuestProgram.Base + (ulong)r.Below(p.Body.Length) * Instruction.Length))),
+            (1, () => Action.Of(new SetGuestDebug(KvmGuestDebug.KVM_GUESTDBG_ENABLE | KvmGuestDebug.KVM_GUESTDBG_USE_HW, GuestProgram.AddressOf(r.Below(p.Body.Length))))),
             (2, () => new MigrateAction(FromOlder: r.Chance(50))),
             (5, () => Action.Of(new CompleteMmio((ulong)r.Below(0x100)))),
             (3, () => Action.Of(new SetVcpuEvents(ExtDabtPending: true))),
             (1, () => Action.Of(new SetVcpuEvents(ExtDabtPending: false, SErrorPending: true))),
             (4, () => Action.Of(new GetOneReg(OneReg.PC, 0))),
             (5, () => Action.Of(new GetOneReg(OneReg.PSTATE, 0))),
-            (1, () => Action.Of(new SetOneReg(OneReg.PC, GuestProgram.Base + (ulong)r.Below(p.Body.Length) * Instruction.Length))),
+            (1, () => Action.Of(new SetOneReg(OneReg.PC, GuestProgram.AddressOf(r.Below(p.Body.Length))))),
             (1, () => Action.Of(new SetOneReg(OneReg.PSTATE, GuestPstate))),
             (1, () => Action.Of(new EnableCap(KvmCap.KVM_CAP_ARM_NISV_TO_USER))),
             (3, () => Action.Of(new VmmEmulate())),

@@ -18,7 +18,7 @@ public static class Shrinker
             if (a[i] is Do { Event: Run { ImmediateExit: true } })
                 yield return s with { Actions = a.SetItem(i, Action.Of(new Run())) };
         var body = s.Program.Body;
-        if (body.Length > 1 && !body.Any(x => x.Kind == InstructionKind.Branch && x.Target >= GuestProgram.Base + (ulong)(body.Length - 1) * Instruction.Length))
+        if (body.Length > 1 && !body.Any(x => x.Kind == InstructionKind.Branch && x.Target >= GuestProgram.AddressOf(body.Length - 1)))
             yield return s with { Program = new GuestProgram(body.RemoveAt(body.Length - 1)) };
         for (int i = 0; i < body.Length; i++)
         {

@@ -126,8 +126,10 @@ public static class Simulator
         var source = c.V;
         var list = source.RegList;
         c = c.Emit(new GetRegList(list));
+        int reads = c.Out.Count;
         foreach (var r in list) c = Fire(c, RunTrigger.KVM_GET_ONE_REG, new GetOneReg(r, 0));
-        var saved = list.ToDictionary(r => r, r => c.S.ReadOne(r));
+        // What the VMM restores is what it read.
+        var saved = c.Out.Skip(reads).OfType<GetOneReg>().ToDictionary(g => g.Reg, g => g.Value);
         var old = c.S;
         c = c.Emit(new Migrate(source.Id, dest.Id));
         var fresh = Reset(dest, c.P);
@@ -136,7 +138,7 @@ public static class Simulator
         if (old.return_nisv_io_abort_to_user)
             c = Fire(c, RunTrigger.KVM_ENABLE_CAP, new EnableCap(Spec.Kvm.KvmCap.KVM_CAP_ARM_NISV_TO_USER));
         c = c.Emit(new GetRegList(dest.RegList));
-        foreach (var r in list.Where(dest.RegList.Contains)) c = Fire(c, RunTrigger.KVM_SET_ONE_REG, new SetOneReg(r, saved[r]));
+        foreach (var r in list.Where(dest.Lists)) c = Fire(c, RunTrigger.KVM_SET_ONE_REG, new SetOneReg(r, saved[r]));
         foreach (var r in dest.RegList) c = Fire(c, RunTrigger.KVM_GET_ONE_REG, new GetOneReg(r, 0));
         return c;
     }
@@ -163,7 +165,7 @@ public static class Simulator
         var pstate = c.S.PSTATE.Encode();
         // The VMM reads the new vCPU's OS Lock, as QEMU's first register sync does: without it a
         // trace cannot tell KVM's reset value (unlocked) from the architecture's (locked).
-        if (c.V.RegList.Contains(Spec.Kvm.OneReg.OSLSR_EL1)) c = Fire(c, RunTrigger.KVM_GET_ONE_REG, new GetOneReg(Spec.Kvm.OneReg.OSLSR_EL1, 0));
+        if (c.V.Lists(Spec.Kvm.OneReg.OSLSR_EL1)) c = Fire(c, RunTrigger.KVM_GET_ONE_REG, new GetOneReg(Spec.Kvm.OneReg.OSLSR_EL1, 0));
         foreach (var a in s.Actions) c = Apply(c, a, v);
         c = Settle(c);
         var trace = new Spec.Trace.Trace("arm64", "full", $"kvmspec model {v.Id}", s.Program, GuestProgram.Base, [.. c.Out], pstate);

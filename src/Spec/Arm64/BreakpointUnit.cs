@@ -70,3 +70,40 @@ public static class BreakpointUnit
     public static bool WatchpointDue(MDSCR_EL1 mdscr, bool debugEnabled, ImmutableArray<DebugSlot> wps, ImmutableArray<DebugSlot> bps, ulong address, bool isStore, ulong contextidr, ExceptionLevel el) =>
         mdscr.MDE && debugEnabled && WatchpointMatch(wps, bps, address, isStore, contextidr, el);
 }
+
+/// <summary>The breakpoint and watchpoint registers of this model (DBGBCR/DBGBVR 0 and 1,
+/// DBGWCR/DBGWVR 0), addressed by their system-register names.</summary>
+public readonly record struct DebugRegisters(ImmutableArray<DebugSlot> Bp, ImmutableArray<DebugSlot> Wp)
+{
+    /// <summary>All registers zero: every breakpoint and watchpoint disabled.</summary>
+    public static DebugRegisters Reset => new([default, default], [default]);
+
+    /// <summary>The slot and half a register names: (watchpoint?, index, control?); null for any other register.</summary>
+    private static (bool Watch, int Index, bool Control)? Locate(Kvm.SysReg r) => r switch
+    {
+        Kvm.SysReg.DBGBCR0_EL1 => (false, 0, true),
+        Kvm.SysReg.DBGBVR0_EL1 => (false, 0, false),
+        Kvm.SysReg.DBGBCR1_EL1 => (false, 1, true),
+        Kvm.SysReg.DBGBVR1_EL1 => (false, 1, false),
+        Kvm.SysReg.DBGWCR0_EL1 => (true, 0, true),
+        Kvm.SysReg.DBGWVR0_EL1 => (true, 0, false),
+        _ => null,
+    };
+
+    /// <summary>The value of <paramref name="r"/>, or null when it is not a breakpoint or watchpoint register.</summary>
+    public ulong? Read(Kvm.SysReg r)
+    {
+        if (Locate(r) is not { } at) return null;
+        var slot = (at.Watch ? Wp : Bp)[at.Index];
+        return at.Control ? slot.Control : slot.Value;
+    }
+
+    /// <summary>These registers with <paramref name="r"/> written (unchanged when it is not one of them).</summary>
+    public DebugRegisters With(Kvm.SysReg r, ulong v)
+    {
+        if (Locate(r) is not { } at) return this;
+        var slots = at.Watch ? Wp : Bp;
+        var slot = at.Control ? slots[at.Index] with { Control = v } : slots[at.Index] with { Value = v };
+        return at.Watch ? this with { Wp = Wp.SetItem(at.Index, slot) } : this with { Bp = Bp.SetItem(at.Index, slot) };
+    }
+}

@@ -45,11 +45,8 @@ public sealed record GuestProgram(ImmutableArray<Instruction> Body)
     public static bool IsVector(ulong pc) =>
         pc == Vbar + VectorOffset.CurrentSpxSync || pc == Vbar + VectorOffset.CurrentSpxIrq || pc == Vbar + VectorOffset.CurrentSpxSError;
 
-    /// <summary>The addresses of a body of <see cref="Length"/> instructions (for generating breakpoints).</summary>
-    public readonly record struct Layout(int Length)
-    {
-        public ulong Address(int index) => Base + (ulong)index * Instruction.Length;
-    }
+    /// <summary>The address of the instruction at <paramref name="index"/> of a body.</summary>
+    public static ulong AddressOf(int index) => Base + (ulong)index * Instruction.Length;
 
     public static GuestProgram Of(params Instruction[] body) => new(ImmutableArray.Create(body));
 

@@ -39,6 +39,20 @@ public readonly record struct Instruction(InstructionKind Kind, ulong Target = 0
 
     public override string ToString() => Mnemonic;
 
+    /// <summary>The system-register access of an MSR or MRS: which register, and whether it writes; null for other kinds.</summary>
+    public (Kvm.SysReg Reg, bool IsWrite)? SysRegAccess => Kind switch
+    {
+        InstructionKind.MsrDbgbvr => (Kvm.SysReg.DBGBVR0_EL1, true),
+        InstructionKind.MrsDbgbvr => (Kvm.SysReg.DBGBVR0_EL1, false),
+        InstructionKind.MrsMdscr => (Kvm.SysReg.MDSCR_EL1, false),
+        InstructionKind.MsrImm => (Reg, true),
+        InstructionKind.MrsReg => (Reg, false),
+        _ => null,
+    };
+
+    /// <summary>The value an MSR writes: its immediate, or x0 for the register form [MSR DBGBVR0_EL1, x0].</summary>
+    public ulong WrittenValue(ulong x0) => Kind == InstructionKind.MsrDbgbvr ? x0 : Value;
+
     public static Instruction Msr(Kvm.SysReg reg, ulong value) => new(InstructionKind.MsrImm, Reg: reg, Value: value);
     public static Instruction Mrs(Kvm.SysReg reg) => new(InstructionKind.MrsReg, Reg: reg);
 }

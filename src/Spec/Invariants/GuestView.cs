@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Kvmspec.Spec.Arm64;
 using Kvmspec.Spec.Kvm;
 using Kvmspec.Spec.Trace;
@@ -33,8 +32,7 @@ public sealed class GuestView
     /// <summary>OSLK as the guest's last OSLAR_EL1 write or userspace's last OSLSR_EL1 write set it; null before either.</summary>
     public bool? OslkWritten { get; private set; }
     public ulong ContextIdr { get; private set; }
-    public ImmutableArray<DebugSlot> Bp { get; private set; } = [default, default];
-    public ImmutableArray<DebugSlot> Wp { get; private set; } = [default];
+    public DebugRegisters Dbg { get; private set; } = DebugRegisters.Reset;
     /// <summary>The host's current KVM_SET_GUEST_DEBUG (None after a migration: the debugger stays with the source).</summary>
     public SetGuestDebug Host { get; private set; } = new(KvmGuestDebug.None);
     /// <summary>Whether any migration has happened so far.</summary>
@@ -50,6 +48,9 @@ public sealed class GuestView
     }
 
     public bool HostDebugging => Host.Control != KvmGuestDebug.None;
+
+    /// <summary>Whether <paramref name="pc"/> is the host's KVM_GUESTDBG_USE_HW breakpoint.</summary>
+    public bool IsHostBreakpoint(ulong? pc) => Host.Control.HasFlag(KvmGuestDebug.KVM_GUESTDBG_USE_HW) && Host.HwBreakpoint == pc;
     public bool HostStepping => Host.SingleStep;
 
     /// <summary>Whether the guest's own debug exceptions are enabled at EL1 (its own gate: OS Lock
@@ -62,7 +63,7 @@ public sealed class GuestView
 
     /// <summary>Whether the guest's own breakpoint matches at <paramref name="pc"/> with its debug enabled.</summary>
     public bool OwnBreakpointDue(ulong pc) =>
-        BreakpointUnit.BreakpointDue(Mdscr, OwnDebugEnabled(D), Bp, pc, ContextIdr, ExceptionLevel.EL1);
+        BreakpointUnit.BreakpointDue(Mdscr, OwnDebugEnabled(D), Dbg.Bp, pc, ContextIdr, ExceptionLevel.EL1);
 
     /// <summary>Folds one event into the view (call after judging the event).</summary>
     public void Apply(TraceEvent e)
@@ -136,12 +137,7 @@ public sealed class GuestView
                 Spsr = Spsr with { D = sp.D, SS = sp.SS != hwSpsr.SS ? sp.SS : Spsr.SS };
                 hwSpsr = sp;
                 break;
-            case SysReg.DBGBCR0_EL1: Bp = Bp.SetItem(0, Bp[0] with { Control = v }); break;
-            case SysReg.DBGBVR0_EL1: Bp = Bp.SetItem(0, Bp[0] with { Value = v }); break;
-            case SysReg.DBGBCR1_EL1: Bp = Bp.SetItem(1, Bp[1] with { Control = v }); break;
-            case SysReg.DBGBVR1_EL1: Bp = Bp.SetItem(1, Bp[1] with { Value = v }); break;
-            case SysReg.DBGWCR0_EL1: Wp = Wp.SetItem(0, Wp[0] with { Control = v }); break;
-            case SysReg.DBGWVR0_EL1: Wp = Wp.SetItem(0, Wp[0] with { Value = v }); break;
+            default: Dbg = Dbg.With(reg, v); break;
         }
     }
 }

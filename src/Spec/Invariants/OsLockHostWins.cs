@@ -45,7 +45,7 @@ public static class OsLockHostWins
                     retiredThisEntry++;
                     if (locked && view.HostStepping && sawEntry && retiredThisEntry == 2 && !guestWroteMdscr)
                         v.Add(new Violation(Id, "step", i, $"0x{r.Pc:X} is the second instruction the hardware retired in one guest entry while the host single-steps: the guest's OS Lock blocked the host's step exception"));
-                    if (locked && view.Host.Control.HasFlag(Kvm.KvmGuestDebug.KVM_GUESTDBG_USE_HW) && view.Host.HwBreakpoint == r.Pc)
+                    if (locked && view.IsHostBreakpoint(r.Pc))
                         v.Add(new Violation(Id, "breakpoint", i, $"the instruction at the host's hardware breakpoint 0x{r.Pc:X} retired: the guest's OS Lock blocked the host's breakpoint"));
                     break;
             }

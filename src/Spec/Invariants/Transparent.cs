@@ -33,7 +33,7 @@ public static class Transparent
                     string? what = esr.EC switch
                     {
                         ExceptionClass.BRK64 => "the guest's own BRK",
-                        ExceptionClass.BREAKPT_LOW when !(view.Host.Control.HasFlag(KvmGuestDebug.KVM_GUESTDBG_USE_HW) && view.Host.HwBreakpoint == x.Pc) => "a breakpoint the host did not set",
+                        ExceptionClass.BREAKPT_LOW when !view.IsHostBreakpoint(x.Pc) => "a breakpoint the host did not set",
                         ExceptionClass.WATCHPT_LOW => "a watchpoint the host did not set",
                         ExceptionClass.SOFTSTP_LOW when !view.HostStepping => "a software step the host did not ask for",
                         _ => null,

@@ -6,7 +6,8 @@ using Kvmspec.Spec.Kvm;
 using Kvmspec.Spec.Trace;
 using Xunit;
 using Action = Kvmspec.Model.Exploration.Action;
-using KvmTrace = Kvmspec.Spec.Trace.Trace;
+
+using static Kvmspec.Properties.Support.TraceAssert;
 
 namespace Kvmspec.Properties.Scenarios;
 
@@ -42,7 +43,7 @@ public class LinuxSelftestsArm64DebugExceptionsTests
     private static Instruction[] InstallBp(int index, BreakpointType type = BreakpointType.AddressUnlinked, byte lbn = 0) =>
     [
         Instruction.Msr(SysReg.DBGBCR0_EL1, DBGBCR.El1(type, lbn).Encode()),
-        Instruction.Msr(SysReg.DBGBVR0_EL1, GuestProgram.Base + (ulong)index * Instruction.Length),
+        Instruction.Msr(SysReg.DBGBVR0_EL1, GuestProgram.AddressOf(index)),
         UnmaskD, KdeMde,
     ];
 
@@ -59,14 +60,12 @@ public class LinuxSelftestsArm64DebugExceptionsTests
         Instruction.Msr(SysReg.DBGBVR1_EL1, ContextId),
     ];
 
-    private static ulong At(Instruction[] body, Instruction[] prefix) => GuestProgram.Base + (ulong)prefix.Length * Instruction.Length;
-
     [Fact]
     public void LX_A64_DE_01_SoftwareBreakpoint_ReachesTheGuest()
     {
         Instruction[] pre = [.. Reset];
         var r = RunToDone([.. pre, new(InstructionKind.Brk), Ucall]);
-        ulong brk = At([], pre);
+        ulong brk = GuestProgram.AddressOf(pre.Length);
         Assert.Equal([brk], Taken(r, ExceptionClass.BRK64));
     }
 
@@ -76,8 +75,8 @@ public class LinuxSelftestsArm64DebugExceptionsTests
         Instruction[] pre = [.. Reset];
         int at = pre.Length + 4;
         var r = RunToDone([.. pre, .. InstallBp(at), Nop, Ucall]);
-        Assert.Equal([Addr(at)], Taken(r, ExceptionClass.BREAKPT_CUR));
-        That(r.Trace.Events.OfType<Retired>().Any(x => x.Pc == Addr(at)), "the NOP runs after the handler returns with D masked", r.Trace);
+        Assert.Equal([GuestProgram.AddressOf(at)], Taken(r, ExceptionClass.BREAKPT_CUR));
+        That(r.Trace.Events.OfType<Retired>().Any(x => x.Pc == GuestProgram.AddressOf(at)), "the NOP runs after the handler returns with D masked", r.Trace);
     }
 
     [Fact]
@@ -85,8 +84,8 @@ public class LinuxSelftestsArm64DebugExceptionsTests
     {
         int at = Reset.Length + 4;
         var r = RunToDone([.. Reset, .. InstallBp(at), new(InstructionKind.Svc), Ucall]);
-        Assert.Equal([Addr(at)], Taken(r, ExceptionClass.BREAKPT_CUR));
-        Assert.Equal([Addr(at) + 4], Taken(r, ExceptionClass.SVC64));
+        Assert.Equal([GuestProgram.AddressOf(at)], Taken(r, ExceptionClass.BREAKPT_CUR));
+        Assert.Equal([GuestProgram.AddressOf(at) + 4], Taken(r, ExceptionClass.SVC64));
         That(Order(r, ExceptionClass.BREAKPT_CUR) < Order(r, ExceptionClass.SVC64), "the breakpoint exception precedes the SVC's", r.Trace);
     }
 
@@ -95,8 +94,8 @@ public class LinuxSelftestsArm64DebugExceptionsTests
     {
         int at = Reset.Length + 4;
         var r = RunToDone([.. Reset, .. InstallBp(at), new(InstructionKind.Brk), Ucall]);
-        Assert.Equal([Addr(at)], Taken(r, ExceptionClass.BREAKPT_CUR));
-        Assert.Equal([Addr(at)], Taken(r, ExceptionClass.BRK64));
+        Assert.Equal([GuestProgram.AddressOf(at)], Taken(r, ExceptionClass.BREAKPT_CUR));
+        Assert.Equal([GuestProgram.AddressOf(at)], Taken(r, ExceptionClass.BRK64));
         That(Order(r, ExceptionClass.BREAKPT_CUR) < Order(r, ExceptionClass.BRK64), "the breakpoint exception precedes the BRK's", r.Trace);
     }
 
@@ -105,7 +104,7 @@ public class LinuxSelftestsArm64DebugExceptionsTests
     {
         int at = Reset.Length + 4;
         var r = RunToDone([.. Reset, .. InstallWp(), Store, Ucall]);
-        Assert.Equal([Addr(at)], Taken(r, ExceptionClass.WATCHPT_CUR));
+        Assert.Equal([GuestProgram.AddressOf(at)], Taken(r, ExceptionClass.WATCHPT_CUR));
         Assert.Equal(GuestProgram.RamAddr, r.Final.FAR_EL1);
         Assert.Equal(X, r.Final.Ram);
     }
@@ -115,7 +114,7 @@ public class LinuxSelftestsArm64DebugExceptionsTests
     {
         // install single-step; "ss_idx = 0" (a NOP, itself stepped); ss_start: mrs esr (a NOP), add, msr daifset #8.
         Instruction[] pre = [.. Reset, UnmaskD, KdeSs, Nop];
-        ulong ssStart = At([], pre);
+        ulong ssStart = GuestProgram.AddressOf(pre.Length);
         var r = RunToDone([.. pre, Nop, Nop, MaskD, Ucall]);
         var steps = Taken(r, ExceptionClass.SOFTSTP_CUR);
         Assert.True(steps.Count >= 3, $"at least three step exceptions; got {steps.Count}");
@@ -133,7 +132,7 @@ public class LinuxSelftestsArm64DebugExceptionsTests
         var r = RunToDone([.. pre, new(InstructionKind.Brk), Ucall]);
         var oslsr = r.Trace.Events.OfType<GuestRegRead>().Single(x => x.Reg == SysReg.OSLSR_EL1);
         That(OSLSR_EL1.Decode(oslsr.Value).OSLK, "OSLSR_EL1.OSLK reads 1 after the lock", r.Trace);
-        Assert.Equal([At([], pre)], Taken(r, ExceptionClass.BRK64));
+        Assert.Equal([GuestProgram.AddressOf(pre.Length)], Taken(r, ExceptionClass.BRK64));
     }
 
     [Fact]
@@ -166,7 +165,7 @@ public class LinuxSelftestsArm64DebugExceptionsTests
         int at = pre.Length + 4 + 1;
         var r = RunToDone([.. pre, .. InstallBp(at, BreakpointType.AddressLinked, lbn: 1), Instruction.Msr(SysReg.CONTEXTIDR_EL1, ContextId),
             Nop, Instruction.Msr(SysReg.CONTEXTIDR_EL1, 0), Ucall]);
-        Assert.Equal([Addr(at)], Taken(r, ExceptionClass.BREAKPT_CUR));
+        Assert.Equal([GuestProgram.AddressOf(at)], Taken(r, ExceptionClass.BREAKPT_CUR));
     }
 
     [Fact]
@@ -175,7 +174,7 @@ public class LinuxSelftestsArm64DebugExceptionsTests
         Instruction[] pre = [.. Reset, .. ContextBp];
         int at = pre.Length + 4 + 1;
         var r = RunToDone([.. pre, .. InstallWp(linked: true), Instruction.Msr(SysReg.CONTEXTIDR_EL1, ContextId), Store, Ucall]);
-        Assert.Equal([Addr(at)], Taken(r, ExceptionClass.WATCHPT_CUR));
+        Assert.Equal([GuestProgram.AddressOf(at)], Taken(r, ExceptionClass.WATCHPT_CUR));
         Assert.Equal(X, r.Final.Ram);
     }
 
@@ -197,13 +196,11 @@ public class LinuxSelftestsArm64DebugExceptionsTests
         int at = Reset.Length + Lock.Length + 4;
         var program = GuestProgram.Of([.. Reset, .. Lock, .. InstallBp(at), Nop, Ucall]);
         var r = Simulator.Execute(Arm64Variants.V5_13, new Script(program, [Action.Of(new Run())]));
-        Assert.Equal([Addr(at)], Taken(r, ExceptionClass.BREAKPT_CUR));
+        Assert.Equal([GuestProgram.AddressOf(at)], Taken(r, ExceptionClass.BREAKPT_CUR));
         Assert.Contains(Arm64Invariants.OsLockBlocksInvariant.Check(r.Trace).Violations, v => v.Key == "OSLOCK-BLOCKS:debug-exception");
     }
 
     // ---- helpers ----
-
-    private static ulong Addr(int index) => GuestProgram.Base + (ulong)index * Instruction.Length;
 
     /// <summary>Runs the program with one KVM_RUN; it must end at the ucall DONE with no undeclared violation.</summary>
     private static SimResult RunToDone(Instruction[] body)
@@ -214,7 +211,7 @@ public class LinuxSelftestsArm64DebugExceptionsTests
         var done = r.Trace.Events.OfType<Kvmspec.Spec.Trace.Exit>().FirstOrDefault();
         That(done is { Reason: KvmExitReason.KVM_EXIT_MMIO, Payload: MmioPayload { IsWrite: true } } && done.Pc == program.LoopBranch - Instruction.Length,
             "the only exit is the ucall DONE at the end of the program", r.Trace);
-        var undeclared = Judge.Violations(r.Trace).Where(v => !Upstream.ExpectedViolations.Contains(v.Key)).ToList();
+        var undeclared = Judge.Undeclared(Upstream, r.Trace).ToList();
         That(undeclared.Count == 0, $"no violation outside {Upstream.Id}'s declarations: {string.Join("; ", undeclared)}", r.Trace);
         var own = Arm64Invariants.All.Where(i => i.Id is OsLockBlocks.Id or GuestStep.Id).SelectMany(i => i.Check(r.Trace).Violations).ToList();
         That(own.Count == 0, $"OSLOCK-BLOCKS and GUEST-STEP hold: {string.Join("; ", own)}", r.Trace);
@@ -227,7 +224,4 @@ public class LinuxSelftestsArm64DebugExceptionsTests
 
     private static int Order(SimResult r, ExceptionClass ec) =>
         r.Trace.Events.Select((e, i) => (e, i)).First(p => p.e is ExceptionTaken x && x.Esr?.EC == ec).i;
-
-    private static void That(bool condition, string claim, KvmTrace trace) =>
-        Assert.True(condition, $"{claim}\n{LaneDiagram.Text(trace)}");
 }

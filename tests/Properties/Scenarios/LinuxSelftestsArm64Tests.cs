@@ -8,6 +8,8 @@ using Xunit;
 using Action = Kvmspec.Model.Exploration.Action;
 using KvmTrace = Kvmspec.Spec.Trace.Trace;
 
+using static Kvmspec.Properties.Support.TraceAssert;
+
 namespace Kvmspec.Properties.Scenarios;
 
 /// <summary>The Linux KVM selftests' arm64 scenarios (peer-scenarios-linux-selftests.md §2.2 and §4),
@@ -376,12 +378,9 @@ public class LinuxSelftestsArm64Tests
     {
         var t = vmm.Trace;
         That(vmm.Result.Unhandled is null, $"the model handles every input: {vmm.Result.Unhandled}", t);
-        var undeclared = Judge.Violations(t).Where(v => !Upstream.ExpectedViolations.Contains(v.Key)).ToList();
+        var undeclared = Judge.Undeclared(Upstream, t).ToList();
         That(undeclared.Count == 0, $"no violation outside {Upstream.Id}'s ExpectedViolations: {string.Join("; ", undeclared)}", t);
     }
-
-    private static void That(bool condition, string claim, KvmTrace trace) =>
-        Assert.True(condition, $"{claim}\n{LaneDiagram.Text(trace)}");
 
     private static string Hex(IEnumerable<ulong> pcs) => "[" + string.Join(", ", pcs.Select(p => $"0x{p:X}")) + "]";
 }
