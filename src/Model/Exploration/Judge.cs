@@ -6,7 +6,7 @@ namespace Kvmspec.Model.Exploration;
 /// <summary>Judges a trace against every arm64 invariant.</summary>
 public static class Judge
 {
-    public static IReadOnlyList<Verdict> All(Trace t) => Arm64Invariants.All.Select(i => i.Check(t)).ToList();
+    public static IReadOnlyList<Verdict> All(Trace t) => TraceChecker.Check(t, Arm64Invariants.All);
 
     public static IEnumerable<Violation> Violations(Trace t) => All(t).SelectMany(v => v.Violations);
 

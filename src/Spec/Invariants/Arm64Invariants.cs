@@ -14,7 +14,9 @@ public static class Arm64Invariants
          Sources.Commit("370531d1e95b", "KVM: arm64: Clear PSTATE.SS when the Software Step state was Active-pending"),
          Sources.ArmArm("The software step state machine")],
         ["extra", "vmm-emulated", "past-vector", "none"],
-        StepOne.Check);
+        StepOne.Start,
+        "",
+        StepOne.StartStepLog);
 
     public static readonly Invariant ExitSyndromeInvariant = new(
         ExitSyndrome.Id,
@@ -24,7 +26,8 @@ public static class Arm64Invariants
          Sources.Code("arch/arm64/kvm/handle_exit.c", "kvm_handle_guest_debug() reports ESR_EL2 as hsr/hsr_high"),
          Sources.Thread("2017-08", "arm64: kvm: Fix single step for guest skipped instructions")],
         ["synthetic", "isv", "ec"],
-        ExitSyndrome.Check);
+        ExitSyndrome.Start,
+        "records no exit syndromes");
 
     public static readonly Invariant NoLeakInvariant = new(
         NoLeak.Id,
@@ -34,7 +37,9 @@ public static class Arm64Invariants
          Sources.Thread("2018-11", "KVM: arm64: don't single-step for non-emulated faults (\"a debugger shouldn't silently corrupt guest state\")"),
          Sources.ArmArm("Exception entry (SPSR_ELx.SS)")],
         ["userspace", "sysreg", "frame"],
-        NoLeak.Check);
+        NoLeak.Start,
+        "",
+        NoLeak.StartStepLog);
 
     public static readonly Invariant PcOnceInvariant = new(
         PcOnce.Id,
@@ -44,7 +49,8 @@ public static class Arm64Invariants
          Sources.Commit("e735a5da6442", "KVM: arm64: Don't retire aborted MMIO instruction"),
          Sources.Api("KVM_EXIT_ARM_NISV")],
         ["early", "aborted", "skipped"],
-        PcOnce.Check);
+        PcOnce.Start,
+        "records no MMIO exits, completions or aborts");
 
     public static readonly Invariant ReentryCompletesInvariant = new(
         ReentryCompletes.Id,
@@ -52,7 +58,8 @@ public static class Arm64Invariants
         [Sources.Api("KVM_RUN (completion of KVM_EXIT_MMIO on re-entry)"),
          Sources.Thread("2017-08", "arm64: kvm: Fix single step for guest skipped instructions (MMIO completion)")],
         ["late", "twice"],
-        ReentryCompletes.Check);
+        ReentryCompletes.Start,
+        "records no KVM_RUN calls or completions");
 
     public static readonly Invariant ExitConsistentInvariant = new(
         ExitConsistent.Id,
@@ -60,7 +67,8 @@ public static class Arm64Invariants
         [Sources.Commit("26778aaa134a", "KVM: arm64: Commit pending PC adjustemnts before returning to userspace"),
          Sources.Commit("e3e880bb1518", "KVM: arm64: Resolve all pending PC updates before immediate exit")],
         ["pc", "pending"],
-        ExitConsistent.Check);
+        ExitConsistent.Start,
+        "records no KVM_RUN returns or userspace register reads");
 
     public static readonly Invariant OsLockBlocksInvariant = new(
         OsLockBlocks.Id,
@@ -70,7 +78,8 @@ public static class Arm64Invariants
          Sources.Thread("2021-11", "Re: [PATCH v2 4/6] KVM: arm64: Emulate the OS Lock"),
          Sources.Selftest("tools/testing/selftests/kvm/arm64/debug-exceptions.c", "os-lock subtests (05c9324de169)")],
         ["debug-exception", "brk", "status"],
-        OsLockBlocks.Check);
+        OsLockBlocks.Start,
+        "records no OS Lock accesses or guest exceptions with syndromes");
 
     public static readonly Invariant OsLockHostWinsInvariant = new(
         OsLockHostWins.Id,
@@ -79,7 +88,8 @@ public static class Arm64Invariants
          Sources.Thread("2021-11", "[PATCH v2 4/6] KVM: arm64: Emulate the OS Lock (\"effects are not constrained to the guest context\")"),
          Sources.ArmArm("AArch64.GenerateDebugExceptionsFrom: the OS Lock disables debug exceptions at every Exception level")],
         ["step", "breakpoint"],
-        OsLockHostWins.Check);
+        OsLockHostWins.Start,
+        "records no guest entries");
 
     public static readonly Invariant MigratePreservesInvariant = new(
         MigratePreserves.Id,
@@ -88,7 +98,8 @@ public static class Arm64Invariants
          Sources.Thread("2021-11", "Re: [PATCH v2 4/6] KVM: arm64: Emulate the OS Lock (older KVM does not list OSLSR_EL1; a reset value of 1 would block debug until reboot)"),
          Sources.Commit("34fbdee086cf", "KVM: arm64: Preserve PSTATE.SS for the guest while single-step is enabled")],
         ["register", "guest-view"],
-        MigratePreserves.Check);
+        MigratePreserves.Start,
+        "records no save/restore");
 
     public static readonly Invariant GuestStepInvariant = new(
         GuestStep.Id,
@@ -97,7 +108,8 @@ public static class Arm64Invariants
          Sources.Commit("bd7d95cafb49", "arm64: KVM: Consistently advance singlestep when emulating instructions"),
          Sources.Selftest("tools/testing/selftests/kvm/arm64/debug-exceptions.c", "single-step subtest (ss_start, +4, +8)")],
         ["missed"],
-        GuestStep.Check);
+        GuestStep.Start,
+        "records no guest debug state");
 
     public static readonly Invariant TransparentInvariant = new(
         Transparent.Id,
@@ -106,7 +118,8 @@ public static class Arm64Invariants
          Sources.Thread("2021-11", "Re: [PATCH v2 4/6] KVM: arm64: Emulate the OS Lock (Ricardo Koller: the VMM must re-inject what it does not handle)"),
          Sources.Api("KVM_SET_GUEST_DEBUG (arm64 has no way to re-inject a debug exception)")],
         ["diverted", "suppressed"],
-        Transparent.Check);
+        Transparent.Start,
+        "records no debug exits or guest debug configuration");
 
     public static readonly ImmutableArray<Invariant> All =
         [StepOneInvariant, ExitSyndromeInvariant, NoLeakInvariant, PcOnceInvariant, ReentryCompletesInvariant, ExitConsistentInvariant,

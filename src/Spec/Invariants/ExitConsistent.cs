@@ -1,3 +1,5 @@
+using Kvmspec.Spec.Trace;
+
 namespace Kvmspec.Spec.Invariants;
 
 /// <summary>EXIT-CONSISTENT: after any return from KVM_RUN no hidden PC or exception adjustment is pending.</summary>
@@ -8,12 +10,26 @@ public static class ExitConsistent
 {
     public const string Id = "EXIT-CONSISTENT";
 
-    public static Verdict Check(Trace.Trace t) => Verdict.Of(Id, PcAccounting.Analyse(t)
-        .Select(f => f.Kind switch
+    /// <summary>The full-profile monitor.</summary>
+    public static Monitor Start(JudgeContext c) => new Full(c);
+
+    private sealed class Full : Monitor
+    {
+        private readonly PcAccounting pc;
+
+        public Full(JudgeContext c) : base(Id, c) => pc = new PcAccounting(c.Header, OnFinding);
+
+        private void OnFinding(PcFinding f)
         {
-            PcFindingKind.StaleAtReturn => new Violation(Id, "pc", f.EventIndex, f.Message),
-            PcFindingKind.HiddenAdjustApplied => new Violation(Id, "pending", f.EventIndex, f.Message),
-            _ => null,
-        })
-        .OfType<Violation>().ToList());
+            string? path = f.Kind switch
+            {
+                PcFindingKind.StaleAtReturn => "pc",
+                PcFindingKind.HiddenAdjustApplied => "pending",
+                _ => null,
+            };
+            if (path is not null) Report(path, f.EventIndex, f.Message);
+        }
+
+        public override void Observe(int i, TraceEvent ev) => pc.Observe(i, ev);
+    }
 }

@@ -18,11 +18,14 @@ public static class ExitSyndrome
 {
     public const string Id = "EXIT-SYNDROME";
 
-    public static Verdict Check(Trace.Trace t)
+    /// <summary>The full-profile monitor.</summary>
+    public static Monitor Start(JudgeContext c) => new Full(c);
+
+    private sealed class Full(JudgeContext c) : Monitor(Id, c)
     {
-        var v = new List<Violation>();
-        bool stepping = false, hwRetiredThisRun = false;
-        foreach (var (i, ev) in t.Observable())
+        private bool stepping, hwRetiredThisRun;
+
+        public override void Observe(int i, TraceEvent ev)
         {
             switch (ev)
             {
@@ -44,25 +47,24 @@ public static class ExitSyndrome
                     {
                         case ExceptionClass.SOFTSTP_LOW or ExceptionClass.SOFTSTP_CUR:
                             if (!stepping)
-                                v.Add(new Violation(Id, "ec", i, $"a software-step exit (hsr=0x{p.Arch.hsr:X8}) while KVM_GUESTDBG_SINGLESTEP is clear"));
+                                Report("ec", i, $"a software-step exit (hsr=0x{p.Arch.hsr:X8}) while KVM_GUESTDBG_SINGLESTEP is clear");
                             else if (!esr.IL || esr.IFSC != ESR_ELx.SoftwareStepIFSC)
-                                v.Add(new Violation(Id, "synthetic", i, $"hsr=0x{p.Arch.hsr:X8} is not a hardware software-step syndrome (IL={(esr.IL ? 1 : 0)}, IFSC=0x{esr.IFSC:X2}; expected IL=1, IFSC=0x22)"));
+                                Report("synthetic", i, $"hsr=0x{p.Arch.hsr:X8} is not a hardware software-step syndrome (IL={(esr.IL ? 1 : 0)}, IFSC=0x{esr.IFSC:X2}; expected IL=1, IFSC=0x22)");
                             else if (esr.ISV && !hwRetiredThisRun)
-                                v.Add(new Violation(Id, "isv", i, $"hsr=0x{p.Arch.hsr:X8} says an instruction was stepped (ISV=1) but none ran in this KVM_RUN"));
+                                Report("isv", i, $"hsr=0x{p.Arch.hsr:X8} says an instruction was stepped (ISV=1) but none ran in this KVM_RUN");
                             break;
                         case ExceptionClass.BRK64:
-                            if (x.Pc is { } pc && t.Program.At(pc)?.Kind != InstructionKind.Brk)
-                                v.Add(new Violation(Id, "ec", i, $"a BRK64 exit at pc=0x{pc:X}, where there is no BRK"));
+                            if (x.Pc is { } pc && Header.Program is { } program && program.At(pc)?.Kind != InstructionKind.Brk)
+                                Report("ec", i, $"a BRK64 exit at pc=0x{pc:X}, where there is no BRK");
                             break;
                         case ExceptionClass.BREAKPT_LOW or ExceptionClass.WATCHPT_LOW or ExceptionClass.BKPT32:
                             break;
                         default:
-                            v.Add(new Violation(Id, "ec", i, $"KVM_EXIT_DEBUG with a non-debug exception class {esr.EC} (hsr=0x{p.Arch.hsr:X8})"));
+                            Report("ec", i, $"KVM_EXIT_DEBUG with a non-debug exception class {esr.EC} (hsr=0x{p.Arch.hsr:X8})");
                             break;
                     }
                     break;
             }
         }
-        return Verdict.Of(Id, v);
     }
 }

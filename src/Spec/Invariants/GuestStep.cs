@@ -19,21 +19,25 @@ public static class GuestStep
 {
     public const string Id = "GUEST-STEP";
 
-    public static Verdict Check(Trace.Trace t)
+    /// <summary>The full-profile monitor.</summary>
+    public static Monitor Start(JudgeContext c) => new Full(c);
+
+    private sealed class Full(JudgeContext c) : Monitor(Id, c)
     {
-        var v = new List<Violation>();
-        var view = new GuestView(t);
         // The step state at the last instruction boundary: an instruction's own register writes
         // (recorded before its retirement) do not change the state it started in.
-        bool pendingAtBoundary = false;
-        foreach (var (i, ev) in t.Observable())
+        private bool pendingAtBoundary;
+
+        public override void Observe(int i, TraceEvent ev)
         {
-            if (ev is Retired { Completion: false } r && !view.HostDebugging && pendingAtBoundary)
-                v.Add(new Violation(Id, "missed", i, $"0x{r.Pc:X} {r.Insn} retired (by {r.By}) while the guest's own software step was active-pending: its step exception was due first"));
-            view.Apply(ev);
-            if (ev is Retired or ExceptionTaken or SetOneReg or Entered or Migrate)
-                pendingAtBoundary = view.OwnStep == StepState.ActivePending;
+            if (ev is Retired { Completion: false } r && !View.HostDebugging && pendingAtBoundary)
+                Report("missed", i, $"0x{r.Pc:X} {r.Insn} retired (by {r.By}) while the guest's own software step was active-pending: its step exception was due first");
         }
-        return Verdict.Of(Id, v);
+
+        public override void AfterView(int i, TraceEvent ev)
+        {
+            if (ev is Retired or ExceptionTaken or SetOneReg or Entered or Migrate)
+                pendingAtBoundary = View.OwnStep == StepState.ActivePending;
+        }
     }
 }

@@ -40,7 +40,7 @@ public sealed class GuestView
 
     private PSTATE hwSpsr;
 
-    public GuestView(Trace.Trace t)
+    public GuestView(TraceHeader t)
     {
         var p = t.InitialPstate is { } v ? PSTATE.Decode(v) : null;
         D = p?.D ?? true;

@@ -18,15 +18,17 @@ public static class MigratePreserves
 {
     public const string Id = "MIGRATE-PRESERVES";
 
-    public static Verdict Check(Trace.Trace t)
+    /// <summary>The full-profile monitor.</summary>
+    public static Monitor Start(JudgeContext c) => new Full(c);
+
+    private sealed class Full(JudgeContext c) : Monitor(Id, c)
     {
-        var v = new List<Violation>();
-        var view = new GuestView(t);
-        var sourceValues = new Dictionary<OneReg, ulong>();
-        var guestSeen = new Dictionary<SysReg, (ulong Value, int Migrations)>();
-        bool? guestOslk = null;
-        bool afterMigrate = false, readingBack = false;
-        foreach (var (i, ev) in t.Observable())
+        private readonly Dictionary<OneReg, ulong> sourceValues = [];
+        private readonly Dictionary<SysReg, (ulong Value, int Migrations)> guestSeen = [];
+        private bool? guestOslk;
+        private bool afterMigrate, readingBack;
+
+        public override void Observe(int i, TraceEvent ev)
         {
             if (ev is GetOneReg && afterMigrate) readingBack = true;
             if (afterMigrate && (ev is not (GetRegList or GetOneReg or SetOneReg or EnableCap) || (readingBack && ev is not GetOneReg)))
@@ -54,17 +56,17 @@ public static class MigratePreserves
                     if (sourceValues.TryGetValue(g.Reg, out var was))
                     {
                         if (!Same(g.Reg == OneReg.OSLSR_EL1, was, g.Value))
-                            v.Add(new Violation(Id, "register", i, $"{g.Reg} reads 0x{g.Value:X} on the destination, 0x{was:X} on the source"));
+                            Report("register", i, $"{g.Reg} reads 0x{g.Value:X} on the destination, 0x{was:X} on the source");
                     }
                     else if (g.Reg == OneReg.OSLSR_EL1 && guestOslk is { } k && OSLSR_EL1.Decode(g.Value).OSLK != k)
                     {
-                        v.Add(new Violation(Id, "register", i, $"OSLSR_EL1 was not in the source's register list; the destination has OSLK={(k ? 0 : 1)} where the guest's lock was {(k ? 1 : 0)}"));
+                        Report("register", i, $"OSLSR_EL1 was not in the source's register list; the destination has OSLK={(k ? 0 : 1)} where the guest's lock was {(k ? 1 : 0)}");
                     }
                     break;
                 case GuestRegRead r when r.Reg != SysReg.MDSCR_EL1:
-                    if (guestSeen.TryGetValue(r.Reg, out var seen) && seen.Migrations < view.Migrations && !Same(r.Reg == SysReg.OSLSR_EL1, seen.Value, r.Value))
-                        v.Add(new Violation(Id, "guest-view", i, $"the guest reads {r.Reg} = 0x{r.Value:X} after the migration, 0x{seen.Value:X} before"));
-                    guestSeen[r.Reg] = (r.Value, view.Migrations);
+                    if (guestSeen.TryGetValue(r.Reg, out var seen) && seen.Migrations < View.Migrations && !Same(r.Reg == SysReg.OSLSR_EL1, seen.Value, r.Value))
+                        Report("guest-view", i, $"the guest reads {r.Reg} = 0x{r.Value:X} after the migration, 0x{seen.Value:X} before");
+                    guestSeen[r.Reg] = (r.Value, View.Migrations);
                     if (r.Reg == SysReg.OSLSR_EL1) guestOslk = OSLSR_EL1.Decode(r.Value).OSLK;
                     break;
                 case GuestRegWrite w:
@@ -74,9 +76,7 @@ public static class MigratePreserves
                     if (w.Reg == SysReg.OSLAR_EL1) { guestSeen.Remove(SysReg.OSLSR_EL1); guestOslk = null; }
                     break;
             }
-            view.Apply(ev);
         }
-        return Verdict.Of(Id, v);
     }
 
     /// <summary>Whether two values of a register agree; of OSLSR_EL1 only OSLK is the guest's state

@@ -18,27 +18,26 @@ public static class OsLockBlocks
 {
     public const string Id = "OSLOCK-BLOCKS";
 
-    public static Verdict Check(Trace.Trace t)
+    /// <summary>The full-profile monitor.</summary>
+    public static Monitor Start(JudgeContext c) => new Full(c);
+
+    private sealed class Full(JudgeContext c) : Monitor(Id, c)
     {
-        var v = new List<Violation>();
-        var view = new GuestView(t);
-        foreach (var (i, ev) in t.Observable())
+        public override void Observe(int i, TraceEvent ev)
         {
-            bool locked = view.Oslk == true;
+            bool locked = View.Oslk == true;
             switch (ev)
             {
                 case ExceptionTaken { Esr: { } esr } x when locked && esr.IsLockableDebug:
-                    v.Add(new Violation(Id, "debug-exception", i, $"the guest took {esr.EC} at 0x{x.Elr:X} with its OS Lock set"));
+                    Report("debug-exception", i, $"the guest took {esr.EC} at 0x{x.Elr:X} with its OS Lock set");
                     break;
                 case Retired r when locked && r.Insn.StartsWith("brk", StringComparison.Ordinal):
-                    v.Add(new Violation(Id, "brk", i, $"the BRK at 0x{r.Pc:X} retired (by {r.By}) without its exception while the OS Lock is set: the OS Lock must not block BRK"));
+                    Report("brk", i, $"the BRK at 0x{r.Pc:X} retired (by {r.By}) without its exception while the OS Lock is set: the OS Lock must not block BRK");
                     break;
-                case GuestRegRead { Reg: SysReg.OSLSR_EL1 } r when view.OslkWritten is { } k && OSLSR_EL1.Decode(r.Value).OSLK != k:
-                    v.Add(new Violation(Id, "status", i, $"the guest reads OSLSR_EL1 = 0x{r.Value:X} (OSLK={(k ? 0 : 1)}) after setting the lock to {(k ? 1 : 0)}"));
+                case GuestRegRead { Reg: SysReg.OSLSR_EL1 } r when View.OslkWritten is { } k && OSLSR_EL1.Decode(r.Value).OSLK != k:
+                    Report("status", i, $"the guest reads OSLSR_EL1 = 0x{r.Value:X} (OSLK={(k ? 0 : 1)}) after setting the lock to {(k ? 1 : 0)}");
                     break;
             }
-            view.Apply(ev);
         }
-        return Verdict.Of(Id, v);
     }
 }

@@ -16,16 +16,17 @@ public static class OsLockHostWins
 {
     public const string Id = "OSLOCK-HOST-WINS";
 
-    public static Verdict Check(Trace.Trace t)
+    /// <summary>The full-profile monitor.</summary>
+    public static Monitor Start(JudgeContext c) => new Full(c);
+
+    private sealed class Full(JudgeContext c) : Monitor(Id, c)
     {
-        var v = new List<Violation>();
-        var view = new GuestView(t);
-        bool sawEntry = false;
-        int retiredThisEntry = 0;
-        bool guestWroteMdscr = false;
-        foreach (var (i, ev) in t.Observable())
+        private bool sawEntry, guestWroteMdscr;
+        private int retiredThisEntry;
+
+        public override void Observe(int i, TraceEvent ev)
         {
-            bool locked = view.Oslk == true;
+            bool locked = View.Oslk == true;
             switch (ev)
             {
                 case Entered:
@@ -43,15 +44,15 @@ public static class OsLockHostWins
                     break;
                 case Retired { By: RetiredBy.Hardware } r:
                     retiredThisEntry++;
-                    if (locked && view.HostStepping && sawEntry && retiredThisEntry == 2 && !guestWroteMdscr)
-                        v.Add(new Violation(Id, "step", i, $"0x{r.Pc:X} is the second instruction the hardware retired in one guest entry while the host single-steps: the guest's OS Lock blocked the host's step exception"));
-                    if (locked && view.IsHostBreakpoint(r.Pc))
-                        v.Add(new Violation(Id, "breakpoint", i, $"the instruction at the host's hardware breakpoint 0x{r.Pc:X} retired: the guest's OS Lock blocked the host's breakpoint"));
+                    if (locked && View.HostStepping && sawEntry && retiredThisEntry == 2 && !guestWroteMdscr)
+                        Report("step", i, $"0x{r.Pc:X} is the second instruction the hardware retired in one guest entry while the host single-steps: the guest's OS Lock blocked the host's step exception");
+                    if (locked && View.IsHostBreakpoint(r.Pc))
+                        Report("breakpoint", i, $"the instruction at the host's hardware breakpoint 0x{r.Pc:X} retired: the guest's OS Lock blocked the host's breakpoint");
                     break;
             }
-            view.Apply(ev);
         }
-        if (!sawEntry && !t.HasFullObservations) return Verdict.NotCheckable(Id, "the trace has no guest-entry observations");
-        return Verdict.Of(Id, v);
+
+        public override Verdict Finish() =>
+            !sawEntry && !Header.HasFullObservations ? Verdict.NotCheckable(Id, "the trace has no guest-entry observations") : base.Finish();
     }
 }

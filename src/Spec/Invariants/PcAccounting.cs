@@ -14,7 +14,7 @@ namespace Kvmspec.Spec.Invariants;
 /// completion note), 26778aaa134a "KVM: arm64: Commit pending PC adjustemnts before returning to
 /// userspace", e735a5da6442 "KVM: arm64: Don't retire aborted MMIO instruction".
 /// </remarks>
-public static class PcAccounting
+public sealed class PcAccounting(TraceHeader header, Action<PcFinding> found)
 {
     private sealed class Pending(ulong pc)
     {
@@ -24,129 +24,125 @@ public static class PcAccounting
         public bool ReportedEarly { get; set; }
     }
 
-    public static IReadOnlyList<PcFinding> Analyse(Trace.Trace t)
+    private ulong? expected = header.InitialPc;
+    private Pending? pending;
+    private ulong? lastRetiredPc;
+    private long hidden;
+
+    private void Add(PcFindingKind k, int i, string m) => found(new PcFinding(k, i, m));
+
+    // A PC that is the expected one plus an adjustment hidden at an earlier return: the
+    // adjustment was applied later (EXIT-CONSISTENT's, not PC-ONCE's).
+    private bool HiddenApplied(int i, ulong seen, string what)
     {
-        var found = new List<PcFinding>();
-        ulong? expected = t.InitialPc;
-        Pending? pending = null;
-        ulong? lastRetiredPc = null;
-        long hidden = 0;
+        if (hidden == 0 || expected is not { } e || seen != (ulong)((long)e + hidden)) return false;
+        Add(PcFindingKind.HiddenAdjustApplied, i, $"{what} at 0x{seen:X}, not 0x{e:X}: the adjustment of {hidden:+#;-#} hidden at an earlier return was applied afterwards");
+        expected = seen;
+        hidden = 0;
+        return true;
+    }
 
-        void Add(PcFindingKind k, int i, string m) => found.Add(new PcFinding(k, i, m));
-
-        // A PC that is the expected one plus an adjustment hidden at an earlier return: the
-        // adjustment was applied later (EXIT-CONSISTENT's, not PC-ONCE's).
-        bool HiddenApplied(int i, ulong seen, string what)
+    private void OnReturn(int i, ulong? pc, bool accessPending)
+    {
+        // A completed access is done at the next return; an aborted one is remembered until a new
+        // access or a PC write, so that completing it later is still caught.
+        if (pending is { Completed: true }) pending = null;
+        if (pc is { } seen0 && expected is { } e0 && seen0 != e0) HiddenApplied(i, seen0, "KVM_RUN returned");
+        if (accessPending)
         {
-            if (hidden == 0 || expected is not { } e || seen != (ulong)((long)e + hidden)) return false;
-            Add(PcFindingKind.HiddenAdjustApplied, i, $"{what} at 0x{seen:X}, not 0x{e:X}: the adjustment of {hidden:+#;-#} hidden at an earlier return was applied afterwards");
-            expected = seen;
-            hidden = 0;
-            return true;
-        }
-
-        void OnReturn(int i, ulong? pc, bool accessPending)
-        {
-            // A completed access is done at the next return; an aborted one is remembered until a new
-            // access or a PC write, so that completing it later is still caught.
-            if (pending is { Completed: true }) pending = null;
-            if (pc is { } seen0 && expected is { } e0 && seen0 != e0) HiddenApplied(i, seen0, "KVM_RUN returned");
-            if (accessPending)
+            if (pending is null or { Aborted: true }) pending = new Pending(expected ?? pc ?? 0);
+            if (pc is { } seen && seen != pending.Pc && !pending.ReportedEarly)
             {
-                if (pending is null or { Aborted: true }) pending = new Pending(expected ?? pc ?? 0);
-                if (pc is { } seen && seen != pending.Pc && !pending.ReportedEarly)
+                pending.ReportedEarly = true;
+                Add(PcFindingKind.EarlyAdvance, i, $"the exit for the access at 0x{pending.Pc:X} shows pc=0x{seen:X}: the PC moved before the access completed");
+            }
+            return;
+        }
+        if (pc is { } v && expected is { } e && v != e)
+        {
+            hidden = (long)e - (long)v;
+            Add(PcFindingKind.StaleAtReturn, i, $"KVM_RUN returned with pc=0x{v:X} but the retired instructions put the PC at 0x{e:X}: an adjustment of {hidden:+#;-#} is still pending");
+        }
+    }
+
+    private void CheckResume(int i, ulong pc, string what)
+    {
+        if (expected is not { } e || pc == e || HiddenApplied(i, pc, what)) return;
+        if (lastRetiredPc == pc)
+            Add(PcFindingKind.AbortedRetired, i, $"{what} at 0x{pc:X}, an instruction that had already retired");
+        else
+            Add(PcFindingKind.Unexplained, i, $"{what} at 0x{pc:X}, but the PC should be 0x{e:X}: no retirement explains the move");
+    }
+
+    /// <summary>Follows one observable event.</summary>
+    public void Observe(int i, TraceEvent ev)
+    {
+        switch (ev)
+        {
+            case Exit x:
+                OnReturn(i, x.Pc, x.Reason is KvmExitReason.KVM_EXIT_MMIO or KvmExitReason.KVM_EXIT_ARM_NISV);
+                break;
+            case RunFailed f:
+                OnReturn(i, f.Pc, f.Errno == Errno.ENOSYS);
+                break;
+            case GetOneReg { Reg: OneReg.PC } g when expected is { } e && g.Value != e:
+                if (pending is { Completed: false, Aborted: false } p && !p.ReportedEarly)
                 {
-                    pending.ReportedEarly = true;
-                    Add(PcFindingKind.EarlyAdvance, i, $"the exit for the access at 0x{pending.Pc:X} shows pc=0x{seen:X}: the PC moved before the access completed");
+                    p.ReportedEarly = true;
+                    Add(PcFindingKind.EarlyAdvance, i, $"userspace reads pc=0x{g.Value:X} while the access at 0x{p.Pc:X} has not completed");
                 }
-                return;
-            }
-            if (pc is { } v && expected is { } e && v != e)
-            {
-                hidden = (long)e - (long)v;
-                Add(PcFindingKind.StaleAtReturn, i, $"KVM_RUN returned with pc=0x{v:X} but the retired instructions put the PC at 0x{e:X}: an adjustment of {hidden:+#;-#} is still pending");
-            }
-        }
-
-        void CheckResume(int i, ulong pc, string what)
-        {
-            if (expected is not { } e || pc == e || HiddenApplied(i, pc, what)) return;
-            if (lastRetiredPc == pc)
-                Add(PcFindingKind.AbortedRetired, i, $"{what} at 0x{pc:X}, an instruction that had already retired");
-            else
-                Add(PcFindingKind.Unexplained, i, $"{what} at 0x{pc:X}, but the PC should be 0x{e:X}: no retirement explains the move");
-        }
-
-        foreach (var (i, ev) in t.Observable())
-        {
-            switch (ev)
-            {
-                case Exit x:
-                    OnReturn(i, x.Pc, x.Reason is KvmExitReason.KVM_EXIT_MMIO or KvmExitReason.KVM_EXIT_ARM_NISV);
-                    break;
-                case RunFailed f:
-                    OnReturn(i, f.Pc, f.Errno == Errno.ENOSYS);
-                    break;
-                case GetOneReg { Reg: OneReg.PC } g when expected is { } e && g.Value != e:
-                    if (pending is { Completed: false, Aborted: false } p && !p.ReportedEarly)
-                    {
-                        p.ReportedEarly = true;
-                        Add(PcFindingKind.EarlyAdvance, i, $"userspace reads pc=0x{g.Value:X} while the access at 0x{p.Pc:X} has not completed");
-                    }
-                    else if (pending is null)
-                    {
-                        hidden = (long)e - (long)g.Value;
-                        Add(PcFindingKind.StaleAtReturn, i, $"userspace reads pc=0x{g.Value:X} but the retired instructions put the PC at 0x{e:X}");
-                    }
-                    break;
-                case SetVcpuEvents { ExtDabtPending: true, Error: null } when pending is { Completed: false }:
-                    // Userspace fails the access: from here it must not complete (api.rst, ext_dabt_pending).
-                    pending.Aborted = true;
-                    break;
-                case SetOneReg { Reg: OneReg.PC } s:
-                    // The VMM moved the PC: whatever access was pending is abandoned.
-                    pending = null;
-                    expected = s.Value;
-                    lastRetiredPc = null;
-                    break;
-                case Retired r:
-                    bool abortedRetired = r.Completion && pending is { Aborted: true };
-                    if (r.Completion && pending is { } pr)
-                    {
-                        if (pr.Aborted)
-                            Add(PcFindingKind.AbortedRetired, i, $"the access at 0x{pr.Pc:X} was aborted by userspace and is then completed by {r.By}");
-                        else
-                            CheckResume(i, r.Pc, "the completion retires");
-                        pr.Completed = true;
-                    }
+                else if (pending is null)
+                {
+                    hidden = (long)e - (long)g.Value;
+                    Add(PcFindingKind.StaleAtReturn, i, $"userspace reads pc=0x{g.Value:X} but the retired instructions put the PC at 0x{e:X}");
+                }
+                break;
+            case SetVcpuEvents { ExtDabtPending: true, Error: null } when pending is { Completed: false }:
+                // Userspace fails the access: from here it must not complete (api.rst, ext_dabt_pending).
+                pending.Aborted = true;
+                break;
+            case SetOneReg { Reg: OneReg.PC } s:
+                // The VMM moved the PC: whatever access was pending is abandoned.
+                pending = null;
+                expected = s.Value;
+                lastRetiredPc = null;
+                break;
+            case Retired r:
+                bool abortedRetired = r.Completion && pending is { Aborted: true };
+                if (r.Completion && pending is { } pr)
+                {
+                    if (pr.Aborted)
+                        Add(PcFindingKind.AbortedRetired, i, $"the access at 0x{pr.Pc:X} was aborted by userspace and is then completed by {r.By}");
                     else
-                    {
-                        CheckResume(i, r.Pc, "an instruction retires");
-                    }
-                    if (!abortedRetired && t.Program.At(r.Pc) is { } ins && !IsControlFlow(ins.Kind) && r.NextPc != r.Pc + Instruction.Length)
-                        Add(PcFindingKind.Unexplained, i, $"0x{r.Pc:X} {ins.Mnemonic} moved the PC to 0x{r.NextPc:X}, not by its length");
-                    hidden = 0;
-                    expected = r.NextPc;
-                    lastRetiredPc = r.Pc;
-                    break;
-                case ExceptionTaken x:
-                    if (pending is { } pa && x.IsDataAbort && x.Elr == pa.Pc)
-                    {
-                        if (pa.Completed)
-                            Add(PcFindingKind.AbortedRetired, i, $"an abort is delivered for the access at 0x{pa.Pc:X} after it was completed");
-                        pa.Aborted = true;
-                    }
-                    else
-                    {
-                        CheckResume(i, x.Elr, "an exception is taken with ELR_EL1");
-                    }
-                    hidden = 0;
-                    expected = x.Vector;
-                    lastRetiredPc = null;
-                    break;
-            }
+                        CheckResume(i, r.Pc, "the completion retires");
+                    pr.Completed = true;
+                }
+                else
+                {
+                    CheckResume(i, r.Pc, "an instruction retires");
+                }
+                if (!abortedRetired && header.Program?.At(r.Pc) is { } ins && !IsControlFlow(ins.Kind) && r.NextPc != r.Pc + Instruction.Length)
+                    Add(PcFindingKind.Unexplained, i, $"0x{r.Pc:X} {ins.Mnemonic} moved the PC to 0x{r.NextPc:X}, not by its length");
+                hidden = 0;
+                expected = r.NextPc;
+                lastRetiredPc = r.Pc;
+                break;
+            case ExceptionTaken x:
+                if (pending is { } pa && x.IsDataAbort && x.Elr == pa.Pc)
+                {
+                    if (pa.Completed)
+                        Add(PcFindingKind.AbortedRetired, i, $"an abort is delivered for the access at 0x{pa.Pc:X} after it was completed");
+                    pa.Aborted = true;
+                }
+                else
+                {
+                    CheckResume(i, x.Elr, "an exception is taken with ELR_EL1");
+                }
+                hidden = 0;
+                expected = x.Vector;
+                lastRetiredPc = null;
+                break;
         }
-        return found;
     }
 
     private static bool IsControlFlow(InstructionKind k) => k is InstructionKind.Branch or InstructionKind.Eret;

@@ -1,3 +1,5 @@
+using Kvmspec.Spec.Trace;
+
 namespace Kvmspec.Spec.Invariants;
 
 /// <summary>PC-ONCE: an emulated instruction advances the PC exactly once, by its length, after its
@@ -9,13 +11,27 @@ public static class PcOnce
 {
     public const string Id = "PC-ONCE";
 
-    public static Verdict Check(Trace.Trace t) => Verdict.Of(Id, PcAccounting.Analyse(t)
-        .Select(f => f.Kind switch
+    /// <summary>The full-profile monitor.</summary>
+    public static Monitor Start(JudgeContext c) => new Full(c);
+
+    private sealed class Full : Monitor
+    {
+        private readonly PcAccounting pc;
+
+        public Full(JudgeContext c) : base(Id, c) => pc = new PcAccounting(c.Header, OnFinding);
+
+        private void OnFinding(PcFinding f)
         {
-            PcFindingKind.EarlyAdvance => new Violation(Id, "early", f.EventIndex, f.Message),
-            PcFindingKind.AbortedRetired => new Violation(Id, "aborted", f.EventIndex, f.Message),
-            PcFindingKind.Unexplained => new Violation(Id, "skipped", f.EventIndex, f.Message),
-            _ => null,
-        })
-        .OfType<Violation>().ToList());
+            string? path = f.Kind switch
+            {
+                PcFindingKind.EarlyAdvance => "early",
+                PcFindingKind.AbortedRetired => "aborted",
+                PcFindingKind.Unexplained => "skipped",
+                _ => null,
+            };
+            if (path is not null) Report(path, f.EventIndex, f.Message);
+        }
+
+        public override void Observe(int i, TraceEvent ev) => pc.Observe(i, ev);
+    }
 }

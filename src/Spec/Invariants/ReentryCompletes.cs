@@ -16,22 +16,25 @@ public static class ReentryCompletes
 {
     public const string Id = "REENTRY-COMPLETES";
 
-    public static Verdict Check(Trace.Trace t)
+    /// <summary>The full-profile monitor.</summary>
+    public static Monitor Start(JudgeContext c) => new Full(c);
+
+    private sealed class Full(JudgeContext c) : Monitor(Id, c)
     {
-        var v = new List<Violation>();
         // aborted: the last access was failed by userspace; completing it later is PC-ONCE's to judge.
-        bool pending = false, aborted = false, dueThisRun = false;
-        foreach (var (i, ev) in t.Observable())
+        private bool pending, aborted, dueThisRun;
+
+        public override void Observe(int i, TraceEvent ev)
         {
             switch (ev)
             {
                 case Exit { Reason: KvmExitReason.KVM_EXIT_MMIO }:
-                    if (dueThisRun) v.Add(new Violation(Id, "late", i, "KVM_RUN returned without completing the pending MMIO access"));
+                    if (dueThisRun) Report("late", i, "KVM_RUN returned without completing the pending MMIO access");
                     pending = true; aborted = false; dueThisRun = false;
                     break;
                 case Exit or RunFailed:
                     if (dueThisRun)
-                        v.Add(new Violation(Id, "late", i, $"KVM_RUN returned ({ev.Describe()}) without completing the pending MMIO access"));
+                        Report("late", i, $"KVM_RUN returned ({ev.Describe()}) without completing the pending MMIO access");
                     dueThisRun = false;
                     break;
                 case SetVcpuEvents { ExtDabtPending: true, Error: null } when pending:
@@ -43,15 +46,14 @@ public static class ReentryCompletes
                     break;
                 case Retired { Completion: true, By: not RetiredBy.Vmm } r:
                     if (!pending && !aborted)
-                        v.Add(new Violation(Id, "twice", i, $"KVM completes an MMIO access at 0x{r.Pc:X} that was already completed"));
+                        Report("twice", i, $"KVM completes an MMIO access at 0x{r.Pc:X} that was already completed");
                     pending = false; dueThisRun = false;
                     break;
                 case Retired or ExceptionTaken or GuestRegRead when dueThisRun:
-                    v.Add(new Violation(Id, "late", i, $"the guest ran ({ev.Describe()}) before the pending MMIO access was completed"));
+                    Report("late", i, $"the guest ran ({ev.Describe()}) before the pending MMIO access was completed");
                     dueThisRun = false; pending = false;
                     break;
             }
         }
-        return Verdict.Of(Id, v);
     }
 }

@@ -26,14 +26,15 @@ public static class StepOne
         public ulong Vector;
     }
 
-    public static Verdict Check(Trace.Trace t)
+    /// <summary>The full-profile monitor.</summary>
+    public static Monitor Start(JudgeContext c) => new Full(c);
+
+    private sealed class Full(JudgeContext c) : Monitor(Id, c)
     {
-        if (!t.HasFullObservations && !t.Events.Any(e => e is Retired))
-            return Verdict.NotCheckable(Id, $"profile '{t.Profile}' records no retirements");
-        var v = new List<Violation>();
-        bool stepping = false;
-        Window? w = null;
-        foreach (var (i, ev) in t.Observable())
+        private bool stepping, sawRetired;
+        private Window? w;
+
+        public override void Observe(int i, TraceEvent ev)
         {
             switch (ev)
             {
@@ -55,18 +56,20 @@ public static class StepOne
                 case Run when stepping:
                     w ??= new Window();
                     break;
-                case Retired r when w is not null:
+                case Retired r:
+                    sawRetired = true;
+                    if (w is null) break;
                     if (w.ExceptionSeen && !w.Reported)
                     {
                         w.Reported = true;
-                        v.Add(new Violation(Id, "past-vector", i, $"0x{r.Pc:X} {r.Insn} retired after the step had entered the vector 0x{w.Vector:X}"));
+                        Report("past-vector", i, $"0x{r.Pc:X} {r.Insn} retired after the step had entered the vector 0x{w.Vector:X}");
                     }
                     w.Count++;
                     w.AnyVmm |= r.By == RetiredBy.Vmm;
                     if (w.Count == 2 && !w.Reported)
                     {
                         w.Reported = true;
-                        v.Add(new Violation(Id, w.AnyVmm ? "vmm-emulated" : "extra", i, $"a second instruction (0x{r.Pc:X} {r.Insn}, by {r.By}) retired in one host step"));
+                        Report(w.AnyVmm ? "vmm-emulated" : "extra", i, $"a second instruction (0x{r.Pc:X} {r.Insn}, by {r.By}) retired in one host step");
                     }
                     break;
                 case ExceptionTaken x when w is not null:
@@ -76,11 +79,67 @@ public static class StepOne
                 case Exit { Reason: KvmExitReason.KVM_EXIT_DEBUG } x when w is not null:
                     if (x.Payload is DebugPayload p && p.Esr.EC is ExceptionClass.SOFTSTP_LOW or ExceptionClass.SOFTSTP_CUR
                         && w.Count == 0 && !(w.ExceptionSeen && (x.Pc is null || x.Pc == w.Vector || w.PcMoved)))
-                        v.Add(new Violation(Id, "none", i, $"a step was reported at pc=0x{x.Pc:X} but no instruction retired"));
+                        Report("none", i, $"a step was reported at pc=0x{x.Pc:X} but no instruction retired");
                     w = null;
                     break;
             }
         }
-        return Verdict.Of(Id, v);
+
+        public override Verdict Finish() =>
+            !Header.HasFullObservations && !sawRetired
+                ? Verdict.NotCheckable(Id, $"profile '{Header.Profile}' records no retirements")
+                : base.Finish();
+    }
+
+    /// <summary>The step-log monitor: each <see cref="StepRecord"/> is one host step. A step that entered
+    /// an exception must end at its vector (<c>past-vector</c>); otherwise the step must move the PC by
+    /// the instruction's length or, for a branch whose target the record names, to that target
+    /// (<c>extra</c>: the PC moved elsewhere, so more than one instruction ran; <c>none</c>: the PC did
+    /// not move and nothing was entered). A control-flow instruction without a known target cannot be
+    /// decided; a log with any such step and no violation is not checkable, never "holds".</summary>
+    public static Monitor StartStepLog(JudgeContext c) => new StepLog(c);
+
+    private sealed class StepLog(JudgeContext c) : Monitor(Id, c)
+    {
+        private int steps, undecided;
+        private string? firstUndecided;
+
+        public override void Observe(int i, TraceEvent ev)
+        {
+            if (ev is not StepRecord s) return;
+            steps++;
+            ulong fallThrough = s.Pc + (ulong)s.Len;
+            if (s.Exception is { } x)
+            {
+                if (s.NextPc != x.Vector)
+                    Report("past-vector", i, $"the step from 0x{s.Pc:X} ({s.Insn}) entered the exception vector 0x{x.Vector:X} but stopped at 0x{s.NextPc:X}: it ran on past the vector");
+                return;
+            }
+            if (s.NextPc == fallThrough) return;
+            var shape = StepLogInstruction.Classify(s.Insn);
+            if (shape.ControlFlow)
+            {
+                if (shape.Target is not { } target)
+                {
+                    undecided++;
+                    firstUndecided ??= $"0x{s.Pc:X} {s.Insn}";
+                    return;
+                }
+                if (s.NextPc == target) return;
+            }
+            if (s.NextPc == s.Pc)
+                Report("none", i, $"the step at 0x{s.Pc:X} ({s.Insn}) ended where it began with no exception entered: nothing retired");
+            else
+                Report("extra", i, $"the step from 0x{s.Pc:X} ({s.Insn}, {s.Len} bytes) ended at 0x{s.NextPc:X}, not at 0x{fallThrough:X}{(shape.Target is { } tg ? $" or the target 0x{tg:X}" : "")}: more than one instruction ran");
+        }
+
+        public override Verdict Finish()
+        {
+            if (Total > 0) return base.Finish();
+            if (steps == 0) return Verdict.NotCheckable(Id, "the step log has no step records");
+            if (undecided > 0)
+                return Verdict.NotCheckable(Id, $"{undecided} of {steps} steps are control flow without a known target (first: {firstUndecided}); the others retire exactly one instruction");
+            return base.Finish();
+        }
     }
 }

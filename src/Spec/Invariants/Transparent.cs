@@ -20,11 +20,12 @@ public static class Transparent
 {
     public const string Id = "TRANSPARENT";
 
-    public static Verdict Check(Trace.Trace t)
+    /// <summary>The full-profile monitor.</summary>
+    public static Monitor Start(JudgeContext c) => new Full(c);
+
+    private sealed class Full(JudgeContext c) : Monitor(Id, c)
     {
-        var v = new List<Violation>();
-        var view = new GuestView(t);
-        foreach (var (i, ev) in t.Observable())
+        public override void Observe(int i, TraceEvent ev)
         {
             switch (ev)
             {
@@ -33,20 +34,18 @@ public static class Transparent
                     string? what = esr.EC switch
                     {
                         ExceptionClass.BRK64 => "the guest's own BRK",
-                        ExceptionClass.BREAKPT_LOW when !view.IsHostBreakpoint(x.Pc) => "a breakpoint the host did not set",
+                        ExceptionClass.BREAKPT_LOW when !View.IsHostBreakpoint(x.Pc) => "a breakpoint the host did not set",
                         ExceptionClass.WATCHPT_LOW => "a watchpoint the host did not set",
-                        ExceptionClass.SOFTSTP_LOW when !view.HostStepping => "a software step the host did not ask for",
+                        ExceptionClass.SOFTSTP_LOW when !View.HostStepping => "a software step the host did not ask for",
                         _ => null,
                     };
                     if (what is not null)
-                        v.Add(new Violation(Id, "diverted", i, $"KVM_EXIT_DEBUG ({esr.EC}) at 0x{x.Pc:X}: {what} went to the VMM instead of the guest"));
+                        Report("diverted", i, $"KVM_EXIT_DEBUG ({esr.EC}) at 0x{x.Pc:X}: {what} went to the VMM instead of the guest");
                     break;
-                case Retired { By: RetiredBy.Hardware } r when view.HostDebugging && view.OwnBreakpointDue(r.Pc):
-                    v.Add(new Violation(Id, "suppressed", i, $"0x{r.Pc:X} retired although the guest's own breakpoint matches there: host debugging suppressed it"));
+                case Retired { By: RetiredBy.Hardware } r when View.HostDebugging && View.OwnBreakpointDue(r.Pc):
+                    Report("suppressed", i, $"0x{r.Pc:X} retired although the guest's own breakpoint matches there: host debugging suppressed it");
                     break;
             }
-            view.Apply(ev);
         }
-        return Verdict.Of(Id, v);
     }
 }
