@@ -41,6 +41,9 @@ public static class Simulator
         _ => null,
     };
 
+    /// <summary>Queries and ioctls that can fail: the model records them itself, with their result.</summary>
+    public static bool RecordsItself(TraceEvent e) => e is GetOneReg or SetOneReg or SetVcpuEvents or EnableCap;
+
     public static RunTrigger? AutoTrigger(RunState s) => s switch
     {
         RunState.EnteringGuest => RunTrigger.enter,
@@ -99,9 +102,7 @@ public static class Simulator
                 c = Settle(c);
                 if (c.S.Unhandled is not null) return c;
                 if (e is SetOneReg) c = CompletePendingAccess(c);
-                // Queries and ioctls that can fail record themselves with their result.
-                bool selfRecording = e is GetOneReg or SetVcpuEvents or EnableCap;
-                return Fire(selfRecording ? c : c.Emit(e), t, e);
+                return Fire(RecordsItself(e) ? c : c.Emit(e), t, e);
             default:
                 return c;
         }

@@ -48,28 +48,45 @@ public static class TraceJson
             case GetRegList l: o["regs"] = new JsonArray(l.Regs.Select(r => (JsonNode)r.ToString().ToLowerInvariant()).ToArray()); break;
             case Entered en: o["pc"] = en.Pc; break;
             case Migrate m: o["source"] = m.Source; o["destination"] = m.Destination; break;
+            case StepRecord s:
+                o["pc"] = s.Pc; o["next_pc"] = s.NextPc; o["len"] = s.Len; o["insn"] = s.Insn;
+                if (s.Exception is { } sx) o["exception"] = sx.SavedStep is { } saved ? new JsonObject { ["vector"] = sx.Vector, ["saved_step"] = saved } : new JsonObject { ["vector"] = sx.Vector };
+                if (s.Flags is { } fl) o["flags"] = fl;
+                break;
             case Note n: o["lane"] = n.At.ToString().ToLowerInvariant(); o["text"] = n.Text; break;
         }
         return o;
     }
 
-    public static JsonObject Header(Trace t) => new()
+    public static JsonObject Header(Trace t) => Header(t.Header);
+
+    public static JsonObject Header(TraceHeader t)
     {
-        ["v"] = Version,
-        ["kind"] = "header",
-        ["arch"] = t.Arch,
-        ["profile"] = t.Profile,
-        ["producer"] = t.Producer,
-        ["initial_pc"] = t.InitialPc,
-        ["initial_pstate"] = t.InitialPstate,
-        ["program"] = new JsonArray(t.Program.Body.Select(i => (JsonNode)new JsonObject
+        var o = new JsonObject
         {
-            ["kind"] = i.Kind.ToString(),
-            ["mnemonic"] = i.Mnemonic,
-            ["target"] = i.Kind == InstructionKind.Branch ? i.Target : null,
-            ["reg"] = i.Kind is InstructionKind.MsrImm or InstructionKind.MrsReg ? i.Reg.ToString() : null,
-            ["value"] = i.Kind == InstructionKind.MsrImm ? i.Value : null,
-            ["stage2_fault"] = i.Stage2Fault ? true : null,
-        }).ToArray()),
-    };
+            ["v"] = Version,
+            ["kind"] = "header",
+            ["arch"] = t.Arch,
+            ["profile"] = t.Profile,
+            ["producer"] = t.Producer,
+            ["initial_pc"] = t.InitialPc,
+            ["initial_pstate"] = t.InitialPstate,
+        };
+        if (t.InitialPstate is null) o.Remove("initial_pstate");
+        if (t.GuestSelfDebug is { } g) o["guest_self_debug"] = g;
+        if (t.Program is { } program)
+            o["program"] = new JsonArray(program.Body.Select(i => (JsonNode)Of(i)).ToArray());
+        return o;
+    }
+
+    /// <summary>One instruction of the header's program: fields that do not apply to the kind are left out.</summary>
+    public static JsonObject Of(Instruction i)
+    {
+        var o = new JsonObject { ["kind"] = i.Kind.ToString(), ["mnemonic"] = i.Mnemonic };
+        if (i.Kind == InstructionKind.Branch) o["target"] = i.Target;
+        if (i.Kind is InstructionKind.MsrImm or InstructionKind.MrsReg) o["reg"] = i.Reg.ToString();
+        if (i.Kind == InstructionKind.MsrImm || i.Value != 0) o["value"] = i.Value;
+        if (i.Stage2Fault) o["stage2_fault"] = true;
+        return o;
+    }
 }
