@@ -80,14 +80,42 @@ public static class KvmspecCommand
         graph.Options.Add(format);
         graph.SetAction(Guarded(stderr, pr => Graph(stdout, pr.GetValue(mArg)!, OneOf(pr.GetValue(format)!, "--format", "mermaid", "dot", "text"))));
 
+        var traceArg = new Argument<string>("TRACE") { Description = "a JSON Lines trace (docs/trace-format.md)" };
+        var conformVariant = new Option<string?>("--variant") { Description = "also replay the trace's inputs through this variant in lockstep" };
+        var conform = new Command("conform", "Judge a recorded trace against every invariant; with --variant, replay it to the first divergence.");
+        conform.Arguments.Add(traceArg);
+        conform.Options.Add(conformVariant);
+        conform.Options.Add(format);
+        conform.SetAction(Guarded(stderr, pr => OnFile(pr.GetValue(traceArg)!, file => ConformCommand.Run(stdout, file,
+            pr.GetValue(conformVariant) is { } cv ? VariantOrFail(cv) : null, OneOf(pr.GetValue(format)!, "--format", "text", "json")))));
+
         var root = new RootCommand("kvmspec: an executable specification of hypervisor guest debugging (KVM arm64).");
-        foreach (var c in new[] { check, explain, variants, invariants, graph }) root.Subcommands.Add(c);
+        foreach (var c in new[] { check, explain, variants, invariants, graph, conform }) root.Subcommands.Add(c);
         var parsed = root.Parse(args);
         if (args.Length == 0)
             throw new UsageException("no command given; try 'kvmspec check' or 'kvmspec --help'");
         if (parsed.Errors.Count > 0)
             throw new UsageException(parsed.Errors[0].Message);
         return parsed.Invoke();
+    }
+
+    /// <summary>Runs an action on an input file; a missing or unreadable file and bad content are bad
+    /// input (exit 2), reported in one line with the file, line and field.</summary>
+    private static int OnFile(string file, Func<string, int> action)
+    {
+        if (!File.Exists(file)) throw new UsageException(Directory.Exists(file) ? $"{file}: is a directory, not a file" : $"{file}: no such file");
+        try
+        {
+            return action(file);
+        }
+        catch (TraceFormatException e)
+        {
+            throw new UsageException(e.Message);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"{file}: cannot read: {e.Message}");
+        }
     }
 
     private static string Arch(string a) => a switch

@@ -104,7 +104,7 @@ public sealed class TraceReader
 
     // ---- header ----
 
-    private static readonly HashSet<string> HeaderFields = ["v", "kind", "arch", "profile", "producer", "initial_pc", "initial_pstate", "program", "guest_self_debug"];
+    public static readonly HashSet<string> HeaderFields = ["v", "kind", "arch", "profile", "producer", "initial_pc", "initial_pstate", "program", "guest_self_debug"];
 
     private TraceHeader ReadHeader(JsonElement o)
     {
@@ -124,7 +124,7 @@ public sealed class TraceReader
         return h;
     }
 
-    private static readonly HashSet<string> InstructionFields = ["kind", "mnemonic", "target", "reg", "value", "stage2_fault"];
+    public static readonly HashSet<string> InstructionFields = ["kind", "mnemonic", "target", "reg", "value", "stage2_fault"];
 
     private GuestProgram ReadProgram(JsonElement p)
     {
@@ -190,7 +190,7 @@ public sealed class TraceReader
     }
 
     /// <summary>The fields each event kind may have (besides v and kind).</summary>
-    private static readonly Dictionary<string, HashSet<string>> EventFields = new()
+    public static readonly IReadOnlyDictionary<string, HashSet<string>> EventFields = new Dictionary<string, HashSet<string>>
     {
         ["set_guest_debug"] = ["v", "kind", "control", "flags", "dbg_bvr0"],
         ["run"] = ["v", "kind", "immediate_exit"],
