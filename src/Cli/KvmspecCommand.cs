@@ -89,8 +89,25 @@ public static class KvmspecCommand
         conform.SetAction(Guarded(stderr, pr => OnFile(pr.GetValue(traceArg)!, file => ConformCommand.Run(stdout, file,
             pr.GetValue(conformVariant) is { } cv ? VariantOrFail(cv) : null, OneOf(pr.GetValue(format)!, "--format", "text", "json")))));
 
+        var scenarioArg = new Argument<string>("SCENARIO") { Description = "a scenario file (docs/scenario-format.md)" };
+        var runVariant = new Option<string?>("--variant") { Description = "run against this variant (default: the scenario's variants)" };
+        var run = new Command("run", "Run a scenario file, print its trace and check its expect list.");
+        run.Arguments.Add(scenarioArg);
+        run.Options.Add(runVariant);
+        run.Options.Add(format);
+        run.SetAction(Guarded(stderr, pr => OnFile(pr.GetValue(scenarioArg)!, file => ScenarioCommands.Run(stdout, file,
+            pr.GetValue(runVariant) is { } rv ? VariantOrFail(rv) : null, OneOf(pr.GetValue(format)!, "--format", "text", "json")))));
+
+        var output = new Option<string?>("-o", "--output") { Description = "the trace file to write (default: standard output)" };
+        var record = new Command("record", "Write the model's trace of a scenario as a JSON Lines trace.");
+        record.Arguments.Add(scenarioArg);
+        record.Options.Add(runVariant);
+        record.Options.Add(output);
+        record.SetAction(Guarded(stderr, pr => OnFile(pr.GetValue(scenarioArg)!, file => ScenarioCommands.Record(stdout, file,
+            pr.GetValue(runVariant) is { } rv ? VariantOrFail(rv) : null, pr.GetValue(output)))));
+
         var root = new RootCommand("kvmspec: an executable specification of hypervisor guest debugging (KVM arm64).");
-        foreach (var c in new[] { check, explain, variants, invariants, graph, conform }) root.Subcommands.Add(c);
+        foreach (var c in new[] { check, explain, variants, invariants, graph, conform, run, record }) root.Subcommands.Add(c);
         var parsed = root.Parse(args);
         if (args.Length == 0)
             throw new UsageException("no command given; try 'kvmspec check' or 'kvmspec --help'");
