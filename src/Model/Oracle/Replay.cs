@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Kvmspec.Model.Arm64;
 using Kvmspec.Model.Exploration;
 using Kvmspec.Spec.Arm64;
@@ -18,16 +19,19 @@ namespace Kvmspec.Model.Oracle;
 /// exit's pc, a retirement's data, an exception's syndrome) is not compared, and nor is a
 /// retirement's <c>insn</c> text, which is the producer's disassembly. A host interrupt while the
 /// model is not running guest code changes nothing (the model records none there). Memory does not
-/// grow with the trace: the model's output is consumed as it is compared.
+/// grow with the trace: the model's output is consumed as it is compared, and at most
+/// <see cref="MaxHypotheses"/> placements of an environment event are followed at once.
 /// </remarks>
 public sealed class Replay
 {
     /// <summary>Automatic model steps without an observable event before the replay gives up.</summary>
     public const int MaxSilentSteps = 100_000;
 
+    /// <summary>How many placements of environment events the replay follows at once.</summary>
+    public const int MaxHypotheses = 32;
+
     private readonly Variant variant;
-    private readonly Queue<TraceEvent> pending = new();
-    private Ctx c;
+    private List<Hypothesis> live;
 
     /// <summary>The first divergence, once found.</summary>
     public Divergence? Diverged { get; private set; }
@@ -38,8 +42,7 @@ public sealed class Replay
     private Replay(Variant start, Variant variant, GuestProgram program)
     {
         this.variant = variant;
-        c = Simulator.Reset(start, program);
-        Drain();
+        live = [new Hypothesis(this, Simulator.Reset(start, program), ImmutableQueue<TraceEvent>.Empty).Drained()];
     }
 
     /// <summary>A replay of a trace with <paramref name="h"/> against <paramref name="v"/>, starting on
@@ -53,129 +56,161 @@ public sealed class Replay
             : null;
         if (whyNot is not null) return null;
         var r = new Replay(start ?? v, v, h.Program!);
-        ulong reset = r.c.S.PSTATE.Encode();
+        ulong reset = r.live[0].C.S.PSTATE.Encode();
         if (h.InitialPstate is { } ps && ps != reset)
             r.Diverged = new Divergence(-1, $"initial_pstate 0x{reset:X} (the model's reset PSTATE)", $"initial_pstate 0x{ps:X}");
         return r;
     }
 
     /// <summary>Feeds the trace's next event; false once the replay has diverged.</summary>
+    /// <remarks>An environment event may arrive at any of the model's silent internal steps between two
+    /// observations (where exactly is not observable), so each placement is followed as a hypothesis
+    /// until the trace's later observations rule it out; the replay diverges when none is left, and
+    /// reports what the earliest placement expected.</remarks>
     public bool Feed(int index, TraceEvent e)
     {
         if (Diverged is not null) return false;
         if (e.Role == EventRole.Internal) return true;
         Events++;
-        switch (e.Role)
+        var next = new List<Hypothesis>();
+        Divergence? first = null;
+        foreach (var h in live)
         {
-            case EventRole.Environment:
-                if (pending.Count > 0) return Diverge(index, pending.Peek(), e);
-                if (e is InterruptPending { Target: IrqTarget.Host } && c.S.Run != RunState.InGuest) return true;
-                Fire(e);
-                return Check(index, e, consumeInput: true);
-            case EventRole.Input or EventRole.Query:
-                if (!RunToVmm(index, e)) return false;
-                Fire(e);
-                return Check(index, e, consumeInput: true);
-            default:
-                if (!NextOutput(index, e)) return false;
-                var expected = pending.Dequeue();
-                return Matches(expected, e) || Diverge(index, expected, e);
+            var candidates = e.Role == EventRole.Environment ? h.Placements() : [h];
+            foreach (var c in candidates)
+            {
+                var (after, d) = c.Feed(index, e);
+                if (after is not null) { if (!next.Contains(after)) next.Add(after); }
+                else first ??= d;
+                if (next.Count >= MaxHypotheses) break;
+            }
         }
+        if (next.Count == 0)
+        {
+            Diverged = first;
+            return false;
+        }
+        live = next;
+        return true;
     }
 
     /// <summary>Ends the replay: the model must have nothing more to show before its next input.</summary>
     public bool Finish(int index)
     {
         if (Diverged is not null) return false;
-        if (pending.Count == 0) AutoUntilOutput();
-        if (pending.Count > 0)
+        Divergence? first = null;
+        foreach (var h in live)
         {
-            Diverged = new Divergence(index, pending.Peek().Describe(), "the end of the trace");
-            return false;
+            var done = h.RunOn();
+            if (done.Pending.IsEmpty) return true;
+            first ??= new Divergence(index, done.Pending.Peek().Describe(), "the end of the trace");
         }
-        return true;
-    }
-
-    private void Fire(TraceEvent e)
-    {
-        switch (e)
-        {
-            case Migrate m:
-                var dest = m.Destination == variant.Id ? variant : Arm64Variants.Find(m.Destination) ?? variant;
-                var old = c.S;
-                var fresh = Simulator.Reset(dest, c.P);
-                c = fresh with { Out = c.Out.Add(e).AddRange(fresh.Out) };
-                c = c.With(s => s with { Ram = old.Ram, GuestIrqPending = old.GuestIrqPending, VSErrorPending = old.VSErrorPending });
-                break;
-            case GetRegList:
-                c = c.Emit(new GetRegList(c.V.RegList));
-                break;
-            default:
-                if (Simulator.TriggerOf(e) is not { } t)
-                {
-                    c = c.Unhandled($"no trigger for {e.Verb}");
-                    break;
-                }
-                c = Simulator.Fire(Simulator.RecordsItself(e) ? c : c.Emit(e), t, e);
-                break;
-        }
-        Drain();
-    }
-
-    /// <summary>After an input: the model's record of it (with its result) must match the trace's.</summary>
-    private bool Check(int index, TraceEvent input, bool consumeInput)
-    {
-        if (!consumeInput) return true;
-        if (pending.Count == 0 || pending.Peek().Verb != input.Verb)
-        {
-            // An input the model did not record (a get_one_reg of a register this release does not list).
-            return Diverge(index, pending.Count > 0 ? pending.Peek() : null, input);
-        }
-        var mine = pending.Dequeue();
-        return Matches(mine, input) || Diverge(index, mine, input);
-    }
-
-    /// <summary>Runs the model until it is back with the VMM, with nothing left to show.</summary>
-    private bool RunToVmm(int index, TraceEvent next)
-    {
-        if (pending.Count > 0) return Diverge(index, pending.Peek(), next);
-        AutoUntilOutput();
-        if (pending.Count > 0) return Diverge(index, pending.Peek(), next);
-        if (c.S.Unhandled is { } u) return DivergeText(index, $"the model stops: {u}", next.Describe());
-        return true;
-    }
-
-    /// <summary>Makes sure the model has an output to compare with <paramref name="observed"/>.</summary>
-    private bool NextOutput(int index, TraceEvent observed)
-    {
-        if (pending.Count == 0) AutoUntilOutput();
-        if (pending.Count > 0) return true;
-        return DivergeText(index, c.S.Unhandled is { } u ? $"the model stops: {u}" : "no further observation before the VMM's next input (KVM_RUN has returned)", observed.Describe());
-    }
-
-    private void AutoUntilOutput()
-    {
-        for (int n = 0; n < MaxSilentSteps && pending.Count == 0 && c.S.Unhandled is null; n++)
-        {
-            if (!Simulator.TryAuto(ref c)) return;
-            Drain();
-        }
-    }
-
-    private void Drain()
-    {
-        foreach (var e in c.Out)
-            if (e.Role != EventRole.Internal) pending.Enqueue(e);
-        c = c with { Out = c.Out.Clear() };
-    }
-
-    private bool Diverge(int index, TraceEvent? expected, TraceEvent observed) =>
-        DivergeText(index, expected?.Describe() ?? "nothing (the model does not record this input)", observed.Describe());
-
-    private bool DivergeText(int index, string expected, string observed)
-    {
-        Diverged = new Divergence(index, expected, observed);
+        Diverged = first;
         return false;
+    }
+
+    /// <summary>One possible model state, with the observations it has made and the trace has not yet shown.</summary>
+    private sealed record Hypothesis(Replay R, Ctx C, ImmutableQueue<TraceEvent> Pending)
+    {
+        public bool Equals(Hypothesis? o) => o is not null && C.S == o.C.S && C.V == o.C.V && Pending.SequenceEqual(o.Pending);
+        public override int GetHashCode() => C.S.GetHashCode();
+
+        public Hypothesis Drained()
+        {
+            var q = Pending;
+            foreach (var e in C.Out)
+                if (e.Role != EventRole.Internal) q = q.Enqueue(e);
+            return this with { C = C with { Out = C.Out.Clear() }, Pending = q };
+        }
+
+        /// <summary>This state and every state reachable from it by silent automatic steps: where an environment event may land.</summary>
+        public List<Hypothesis> Placements()
+        {
+            var all = new List<Hypothesis> { this };
+            if (!Pending.IsEmpty) return all;
+            var c = C;
+            for (int n = 0; n < MaxHypotheses && c.S.Unhandled is null; n++)
+            {
+                var probe = c;
+                if (!Simulator.TryAuto(ref probe) || probe.Out.Any(e => e.Role != EventRole.Internal)) break;
+                c = probe with { Out = probe.Out.Clear() };
+                all.Add(this with { C = c });
+            }
+            return all;
+        }
+
+        /// <summary>Runs automatic steps until there is an observation to compare, or the model is back with the VMM.</summary>
+        public Hypothesis RunOn()
+        {
+            var h = this;
+            var c = C;
+            for (int n = 0; n < MaxSilentSteps && h.Pending.IsEmpty && c.S.Unhandled is null; n++)
+            {
+                if (!Simulator.TryAuto(ref c)) break;
+                h = (h with { C = c }).Drained();
+                c = h.C;
+            }
+            return h;
+        }
+
+        public (Hypothesis? After, Divergence? Why) Feed(int index, TraceEvent e)
+        {
+            switch (e.Role)
+            {
+                case EventRole.Environment:
+                    if (!Pending.IsEmpty) return (null, Diverge(index, Pending.Peek(), e));
+                    if (e is InterruptPending { Target: IrqTarget.Host } && C.S.Run != RunState.InGuest) return (this, null);
+                    return Fire(e).Consume(index, e);
+                case EventRole.Input or EventRole.Query:
+                    var h = RunOn();
+                    if (!h.Pending.IsEmpty) return (null, Diverge(index, h.Pending.Peek(), e));
+                    if (h.C.S.Unhandled is { } u) return (null, new Divergence(index, $"the model stops: {u}", e.Describe()));
+                    return h.Fire(e).Consume(index, e);
+                default:
+                    var o = Pending.IsEmpty ? RunOn() : this;
+                    if (o.Pending.IsEmpty)
+                        return (null, new Divergence(index, o.C.S.Unhandled is { } u2 ? $"the model stops: {u2}" : "no further observation before the VMM's next input (KVM_RUN has returned)", e.Describe()));
+                    var expected = o.Pending.Peek();
+                    return Matches(expected, e) ? (o with { Pending = o.Pending.Dequeue() }, null) : (null, Diverge(index, expected, e));
+            }
+        }
+
+        /// <summary>After an input: the model's record of it (with its result) must match the trace's.</summary>
+        private (Hypothesis?, Divergence?) Consume(int index, TraceEvent input)
+        {
+            if (Pending.IsEmpty || Pending.Peek().Verb != input.Verb)
+                // An input the model did not record (a get_one_reg of a register this release does not list).
+                return (null, Diverge(index, Pending.IsEmpty ? null : Pending.Peek(), input));
+            var mine = Pending.Peek();
+            return Matches(mine, input) ? (this with { Pending = Pending.Dequeue() }, null) : (null, Diverge(index, mine, input));
+        }
+
+        private Hypothesis Fire(TraceEvent e)
+        {
+            var c = C;
+            switch (e)
+            {
+                case Migrate m:
+                    var dest = m.Destination == R.variant.Id ? R.variant : Arm64Variants.Find(m.Destination) ?? R.variant;
+                    var old = c.S;
+                    var fresh = Simulator.Reset(dest, c.P);
+                    c = fresh with { Out = c.Out.Add(e).AddRange(fresh.Out) };
+                    c = c.With(s => s with { Ram = old.Ram, GuestIrqPending = old.GuestIrqPending, VSErrorPending = old.VSErrorPending });
+                    break;
+                case GetRegList:
+                    c = c.Emit(new GetRegList(c.V.RegList));
+                    break;
+                default:
+                    c = Simulator.TriggerOf(e) is { } t
+                        ? Simulator.Fire(Simulator.RecordsItself(e) ? c : c.Emit(e), t, e)
+                        : c.Unhandled($"no trigger for {e.Verb}");
+                    break;
+            }
+            return (this with { C = c }).Drained();
+        }
+
+        private static Divergence Diverge(int index, TraceEvent? expected, TraceEvent observed) =>
+            new(index, expected?.Describe() ?? "nothing (the model does not record this input)", observed.Describe());
     }
 
     /// <summary>Whether the trace's <paramref name="observed"/> event agrees with the model's <paramref name="expected"/>
