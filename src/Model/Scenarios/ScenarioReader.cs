@@ -45,7 +45,9 @@ public sealed class ScenarioReader
         }
         catch (YamlException e)
         {
-            throw new TraceFormatException(file, (int)e.Start.Line, "", $"not valid YAML: {Short(e.Message)}");
+            // At the end of the text the parser's mark is one past the last line.
+            int lines = Math.Max(1, text.TrimEnd('\n').Count(c => c == '\n') + 1);
+            throw new TraceFormatException(file, (int)Math.Min(e.Start.Line, lines), "", $"not valid YAML: {Short(e.Message)}");
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or OverflowException)
         {
