@@ -56,9 +56,9 @@ public sealed class Replay
             : null;
         if (whyNot is not null) return null;
         var r = new Replay(start ?? v, v, h.Program!);
-        ulong reset = r.live[0].C.S.PSTATE.Encode();
-        if (h.InitialPstate is { } ps && ps != reset)
-            r.Diverged = new Divergence(-1, $"initial_pstate 0x{reset:X} (the model's reset PSTATE)", $"initial_pstate 0x{ps:X}");
+        // The PSTATE at the first KVM_RUN is the producer's (its VMM may have set it): the model starts from it.
+        if (h.InitialPstate is { } ps && PSTATE.Decode(ps) is { } p)
+            r.live[0] = r.live[0] with { C = r.live[0].C.With(s => s with { PSTATE = p }) };
         return r;
     }
 
@@ -209,8 +209,13 @@ public sealed class Replay
             return (this with { C = c }).Drained();
         }
 
-        private static Divergence Diverge(int index, TraceEvent? expected, TraceEvent observed) =>
-            new(index, expected?.Describe() ?? "nothing (the model does not record this input)", observed.Describe());
+        private static Divergence Diverge(int index, TraceEvent? expected, TraceEvent observed)
+        {
+            // Two events whose descriptions agree differ in a field the description leaves out: show the records.
+            if (expected is not null && expected.Describe() == observed.Describe())
+                return new(index, TraceJson.Event(expected).ToJsonString(), TraceJson.Event(observed).ToJsonString());
+            return new(index, expected?.Describe() ?? "nothing (the model does not record this input)", observed.Describe());
+        }
     }
 
     /// <summary>Whether the trace's <paramref name="observed"/> event agrees with the model's <paramref name="expected"/>

@@ -106,7 +106,7 @@ public sealed class GuestView
                 D = true;
                 if (!HostStepping) SS = false;
                 break;
-            case Retired { Insn: "eret" }:
+            case Retired { Mnemonic: "eret" or "eretaa" or "eretab" }:
                 bool atSource = OwnDebugEnabled(D), atDest = OwnDebugEnabled(Spsr.D);
                 D = Spsr.D;
                 if (!HostStepping)

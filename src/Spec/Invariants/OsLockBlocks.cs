@@ -31,7 +31,7 @@ public static class OsLockBlocks
                 case ExceptionTaken { Esr: { } esr } x when locked && esr.IsLockableDebug:
                     Report("debug-exception", i, $"the guest took {esr.EC} at 0x{x.Elr:X} with its OS Lock set");
                     break;
-                case Retired r when locked && r.Insn.StartsWith("brk", StringComparison.Ordinal):
+                case Retired r when locked && r.Mnemonic == "brk":
                     Report("brk", i, $"the BRK at 0x{r.Pc:X} retired (by {r.By}) without its exception while the OS Lock is set: the OS Lock must not block BRK");
                     break;
                 case GuestRegRead { Reg: SysReg.OSLSR_EL1 } r when View.OslkWritten is { } k && OSLSR_EL1.Decode(r.Value).OSLK != k:

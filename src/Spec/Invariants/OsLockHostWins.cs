@@ -21,7 +21,7 @@ public static class OsLockHostWins
 
     private sealed class Full(JudgeContext c) : Monitor(Id, c)
     {
-        private bool sawEntry, guestWroteMdscr;
+        private bool sawEntry, guestWroteMdscr, enteredThisRun, entriesMissing;
         private int retiredThisEntry;
 
         public override void Observe(int i, TraceEvent ev)
@@ -30,12 +30,13 @@ public static class OsLockHostWins
             switch (ev)
             {
                 case Entered:
-                    sawEntry = true;
+                    sawEntry = enteredThisRun = true;
                     retiredThisEntry = 0;
                     guestWroteMdscr = false;
                     break;
                 case Run or Exit or RunFailed:
                     retiredThisEntry = 0;
+                    enteredThisRun = false;
                     break;
                 case GuestRegWrite { Reg: Kvm.SysReg.MDSCR_EL1 }:
                     // The guest's own MSR MDSCR_EL1 reaching the hardware (before v6.14) changes the
@@ -43,8 +44,10 @@ public static class OsLockHostWins
                     guestWroteMdscr = true;
                     break;
                 case Retired { By: RetiredBy.Hardware } r:
+                    // The hardware ran guest code in a KVM_RUN with no entry recorded: the producer does not record entries.
+                    entriesMissing |= !enteredThisRun;
                     retiredThisEntry++;
-                    if (locked && View.HostStepping && sawEntry && retiredThisEntry == 2 && !guestWroteMdscr)
+                    if (locked && View.HostStepping && sawEntry && enteredThisRun && retiredThisEntry == 2 && !guestWroteMdscr)
                         Report("step", i, $"0x{r.Pc:X} is the second instruction the hardware retired in one guest entry while the host single-steps: the guest's OS Lock blocked the host's step exception");
                     if (locked && View.IsHostBreakpoint(r.Pc))
                         Report("breakpoint", i, $"the instruction at the host's hardware breakpoint 0x{r.Pc:X} retired: the guest's OS Lock blocked the host's breakpoint");
@@ -53,6 +56,8 @@ public static class OsLockHostWins
         }
 
         public override Verdict Finish() =>
-            !sawEntry && !Header.HasFullObservations ? Verdict.NotCheckable(Id, "the trace has no guest-entry observations") : base.Finish();
+            Total == 0 && entriesMissing
+                ? Verdict.NotCheckable(Id, "the guest ran in a KVM_RUN without an entered record before it: the trace does not record guest entries, so the step path cannot be judged")
+                : base.Finish();
     }
 }

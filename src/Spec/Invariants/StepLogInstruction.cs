@@ -30,7 +30,8 @@ public readonly record struct StepLogInstruction(bool ControlFlow, ulong? Target
         string mnemonic = sp < 0 ? text : text[..sp];
         bool cond = mnemonic.StartsWith("b.", StringComparison.OrdinalIgnoreCase) || mnemonic.StartsWith("bc.", StringComparison.OrdinalIgnoreCase);
         if (!cond && !ControlFlowMnemonics.Contains(mnemonic)) return new(false, null);
-        // The target is the last operand when it is a number (objdump and gdb print "b 0x1010 <label>").
+        // The target is the last operand when it is an address: gdb prints "b 0x1010 <label>", objdump
+        // "b 1010 <label>" (bare hex).
         var operands = sp < 0 ? "" : text[(sp + 1)..];
         int angle = operands.IndexOf('<');
         if (angle >= 0) operands = operands[..angle];
@@ -42,5 +43,5 @@ public readonly record struct StepLogInstruction(bool ControlFlow, ulong? Target
     private static bool TryAddress(string s, out ulong value) =>
         s.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
             ? ulong.TryParse(s.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out value)
-            : ulong.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out value);
+            : ulong.TryParse(s, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value);
 }

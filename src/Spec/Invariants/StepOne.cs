@@ -31,7 +31,7 @@ public static class StepOne
 
     private sealed class Full(JudgeContext c) : Monitor(Id, c)
     {
-        private bool stepping, sawRetired;
+        private bool stepping;
         private Window? w;
 
         public override void Observe(int i, TraceEvent ev)
@@ -56,9 +56,7 @@ public static class StepOne
                 case Run when stepping:
                     w ??= new Window();
                     break;
-                case Retired r:
-                    sawRetired = true;
-                    if (w is null) break;
+                case Retired r when w is not null:
                     if (w.ExceptionSeen && !w.Reported)
                     {
                         w.Reported = true;
@@ -84,11 +82,6 @@ public static class StepOne
                     break;
             }
         }
-
-        public override Verdict Finish() =>
-            !Header.HasFullObservations && !sawRetired
-                ? Verdict.NotCheckable(Id, $"profile '{Header.Profile}' records no retirements")
-                : base.Finish();
     }
 
     /// <summary>The step-log monitor: each <see cref="StepRecord"/> is one host step. A step that entered

@@ -34,7 +34,7 @@ public static class Transparent
                     string? what = esr.EC switch
                     {
                         ExceptionClass.BRK64 => "the guest's own BRK",
-                        ExceptionClass.BREAKPT_LOW when !View.IsHostBreakpoint(x.Pc) => "a breakpoint the host did not set",
+                        ExceptionClass.BREAKPT_LOW when x.Pc is not null && !View.IsHostBreakpoint(x.Pc) => "a breakpoint the host did not set",
                         ExceptionClass.WATCHPT_LOW => "a watchpoint the host did not set",
                         ExceptionClass.SOFTSTP_LOW when !View.HostStepping => "a software step the host did not ask for",
                         _ => null,

@@ -10,6 +10,18 @@ public sealed record Retired(ulong Pc, ulong NextPc, RetiredBy By, string Insn, 
     public override Lane Lane => By switch { RetiredBy.Hardware => Lane.Guest, RetiredBy.Kvm => Lane.Kvm, _ => Lane.Vmm };
     public override EventRole Role => EventRole.Observation;
     public override string Verb => "retired";
+
+    /// <summary>The first word of <see cref="Insn"/>, lower case: the mnemonic the invariants look at
+    /// (<c>eret</c>, <c>brk</c>); the rest of the text is the producer's.</summary>
+    public string Mnemonic
+    {
+        get
+        {
+            var t = Insn.AsSpan().Trim();
+            int sp = t.IndexOfAny(' ', '\t');
+            return (sp < 0 ? t : t[..sp]).ToString().ToLowerInvariant();
+        }
+    }
     public override string Describe() =>
         $"retired 0x{Pc:X} {Insn} -> 0x{NextPc:X} by {By}{(Completion ? " (completion)" : "")}{(Data is { } d ? $" Rt=0x{d:X}" : "")}";
 }

@@ -19,7 +19,7 @@ public sealed record Trace(string Arch, string Profile, string Producer, GuestPr
     public static readonly IReadOnlyList<string> Profiles = [FullProfile, StepLogProfile];
 
     /// <summary>The header line of this trace.</summary>
-    public TraceHeader Header => new(Arch, Profile, Producer, Program, InitialPc, InitialPstate, GuestSelfDebug);
+    public TraceHeader Header => new(Arch, Profile, Producer, Program.Body.IsEmpty ? null : Program, InitialPc, InitialPstate, GuestSelfDebug);
 
     /// <summary>Whether an absent observation means it did not happen (true for the full profile).</summary>
     public bool HasFullObservations => Profile == FullProfile;

@@ -108,7 +108,7 @@ public sealed class TraceReader
 
     private TraceHeader ReadHeader(JsonElement o)
     {
-        var f = new Fields(this, o, "header");
+        var f = new Fields(this, o, "");
         if (f.String("kind") != "header") throw Bad("kind", "the first line must be the header ({\"v\":1,\"kind\":\"header\",...})");
         if (f.U64("v") != TraceJson.Version) throw Bad("v", $"version {f.U64("v")} is not supported (this reader reads version {TraceJson.Version})");
         var arch = f.String("arch");
@@ -153,6 +153,7 @@ public sealed class TraceReader
         var f = new Fields(this, o, "");
         if (o.TryGetProperty("v", out _) && f.U64("v") != TraceJson.Version) throw Bad("v", $"version {f.U64("v")} in a version-{TraceJson.Version} trace");
         var kind = f.String("kind");
+        if (kind == "header") throw Bad("kind", "a second header");
         bool stepLog = Header.Profile == Trace.StepLogProfile;
         if (stepLog && kind is not ("step" or "note" or "end"))
             throw Bad("kind", $"'{kind}' is not part of the step-log profile (only step, note and end are)");
@@ -253,7 +254,7 @@ public sealed class TraceReader
 
     private SetGuestDebug ReadSetGuestDebug(Fields f)
     {
-        var control = f.OptU64("control") is { } c ? (KvmGuestDebug)(uint)c : (KvmGuestDebug?)null;
+        var control = f.OptU32("control") is { } c ? (KvmGuestDebug)c : (KvmGuestDebug?)null;
         if (control is { } cv && ((uint)cv & ~(uint)AllDebugBits) != 0)
             throw Bad("control", $"0x{(uint)cv:X} has bits KVM_SET_GUEST_DEBUG does not define on arm64 (0x{(uint)cv & ~(uint)AllDebugBits:X})");
         var flags = f.Has("flags") ? ParseDebugFlags(f) : (KvmGuestDebug?)null;
@@ -269,7 +270,8 @@ public sealed class TraceReader
         var e = f.Element("flags");
         IEnumerable<string> names = e.ValueKind switch
         {
-            JsonValueKind.String => e.GetString()!.Split('|', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+            JsonValueKind.String when e.GetString()!.Trim().Length == 0 => throw Bad("flags", "empty: give \"0\" for no flags, or names like \"ENABLE|SINGLESTEP\""),
+            JsonValueKind.String => e.GetString()!.Split('|', StringSplitOptions.TrimEntries),
             JsonValueKind.Array => e.EnumerateArray().Select(x => x.ValueKind == JsonValueKind.String ? x.GetString()! : throw Bad("flags", $"flag names are strings, not {Kind(x)}")),
             _ => throw Bad("flags", $"a string like \"ENABLE|SINGLESTEP\" or an array of names, not {Kind(e)}"),
         };
@@ -301,14 +303,32 @@ public sealed class TraceReader
         if (byName is null && byNumber is null) throw Bad("reason", "missing (give reason, exit_reason, or both)");
         if (byName is { } a && byNumber is { } b && a != b) throw Bad("exit_reason", $"{(uint)b} disagrees with reason {a}");
         var reason = byName ?? byNumber!.Value;
+        var own = PayloadFields.GetValueOrDefault(reason, []);
+        foreach (var field in PayloadFields.Values.SelectMany(x => x))
+            if (!own.Contains(field) && f.Has(field)) throw Bad(field, $"not a field of a {reason} exit");
         ExitPayload? payload = reason switch
         {
-            KvmExitReason.KVM_EXIT_DEBUG => new DebugPayload(new kvm_debug_exit_arch(f.U32("hsr"), f.OptU32("hsr_high") ?? 0, f.OptU64("far") ?? 0), f.OptU32("flags") ?? 0),
+            KvmExitReason.KVM_EXIT_DEBUG => new DebugPayload(new kvm_debug_exit_arch(f.U32("hsr"), f.OptU32("hsr_high") ?? 0, f.OptU64("far") ?? 0), RunFlags(f)),
             KvmExitReason.KVM_EXIT_MMIO => new MmioPayload(f.U64("phys_addr"), MmioLen(f), f.Bool("is_write"), f.OptU64("data") ?? 0),
             KvmExitReason.KVM_EXIT_ARM_NISV => new NisvPayload(f.U64("esr_iss"), f.U64("fault_ipa")),
             _ => null,
         };
         return new Exit(reason, f.OptU64("pc"), payload);
+    }
+
+    /// <summary>The exit payload fields of each exit reason (struct kvm_run's union members).</summary>
+    private static readonly Dictionary<KvmExitReason, string[]> PayloadFields = new()
+    {
+        [KvmExitReason.KVM_EXIT_DEBUG] = ["hsr", "hsr_high", "far", "flags"],
+        [KvmExitReason.KVM_EXIT_MMIO] = ["phys_addr", "len", "is_write", "data"],
+        [KvmExitReason.KVM_EXIT_ARM_NISV] = ["esr_iss", "fault_ipa"],
+    };
+
+    /// <summary>kvm_run.flags is a __u16 (include/uapi/linux/kvm.h).</summary>
+    private uint RunFlags(Fields f)
+    {
+        uint v = f.OptU32("flags") ?? 0;
+        return v <= ushort.MaxValue ? v : throw Bad("flags", $"kvm_run.flags is 16 bits, not 0x{v:X}");
     }
 
     private int MmioLen(Fields f)
@@ -420,8 +440,7 @@ public sealed class TraceReader
         public T Enum<T>(string field, bool ignoreCase = true) where T : struct, Enum
         {
             var s = String(field);
-            // Names only: a number in a string ("3") is not a name.
-            if (s.Length > 0 && !char.IsDigit(s[0]) && s[0] != '-' && System.Enum.TryParse<T>(s, ignoreCase, out var v) && System.Enum.IsDefined(v)) return v;
+            if (Named<T>(s, ignoreCase) is { } v) return v;
             throw r.Bad(Name(field), $"unknown {typeof(T).Name} '{Clip(s)}' (known: {string.Join(", ", System.Enum.GetNames<T>().Select(n => typeof(T) == typeof(OneReg) || typeof(T) == typeof(IrqTarget) || typeof(T) == typeof(RetiredBy) || typeof(T) == typeof(Lane) ? n.ToLowerInvariant() : n))})");
         }
 
@@ -435,17 +454,27 @@ public sealed class TraceReader
             int k = 0;
             foreach (var x in e.EnumerateArray())
             {
-                b.Add(x.ValueKind == JsonValueKind.String && !char.IsDigit(x.GetString()!.FirstOrDefault()) && System.Enum.TryParse<T>(x.GetString(), true, out var v) && System.Enum.IsDefined(v)
+                b.Add(x.ValueKind == JsonValueKind.String && Named<T>(x.GetString()!, true) is { } v
                     ? v : throw r.Bad($"{Name(field)}[{k}]", $"unknown {typeof(T).Name} {Kind(x)}"));
                 k++;
             }
             return b.ToImmutable();
         }
 
+        /// <summary>The enum member with exactly this name (no numbers, lists or padding).</summary>
+        private static T? Named<T>(string s, bool ignoreCase) where T : struct, Enum
+        {
+            foreach (var n in System.Enum.GetNames<T>())
+                if (string.Equals(n, s, ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal)) return System.Enum.Parse<T>(n);
+            return null;
+        }
+
         public void NoOthers(HashSet<string> allowed)
         {
+            var seen = new HashSet<string>();
             foreach (var p in o.EnumerateObject())
-                if (!allowed.Contains(p.Name) && !p.Name.StartsWith("x_", StringComparison.Ordinal))
+                if (!seen.Add(p.Name)) throw r.Bad(Name(p.Name), "given twice");
+                else if (!allowed.Contains(p.Name) && !p.Name.StartsWith("x_", StringComparison.Ordinal))
                     throw r.Bad(Name(p.Name), $"unknown field (fields of this record: {string.Join(", ", allowed)}; extensions start with x_)");
         }
     }

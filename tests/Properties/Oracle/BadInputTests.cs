@@ -51,6 +51,14 @@ public class BadInputTests(ITestOutputHelper output)
         { "reason mismatch", Header + "\n{\"kind\":\"run\"}\n{\"kind\":\"exit\",\"reason\":\"KVM_EXIT_INTR\",\"exit_reason\":4}\n", 3, "exit_reason", "disagrees" },
         { "flag", Header + "\n{\"kind\":\"set_guest_debug\",\"flags\":\"ENABLE|BLOCKIRQ\"}\n", 2, "flags", "unknown flag 'BLOCKIRQ'" },
         { "spsr mode", Header + "\n{\"kind\":\"run\"}\n{\"kind\":\"exception\",\"vector\":0,\"elr\":0,\"spsr\":3}\n", 3, "spsr", "M[3:0] mode" },
+        { "duplicate field", Header + "\n{\"kind\":\"complete_mmio\",\"data\":1,\"data\":2}\n", 2, "data", "given twice" },
+        { "enum list", Header + "\n{\"kind\":\"get_one_reg\",\"reg\":\"pc,pstate\",\"value\":0}\n", 2, "reg", "unknown OneReg" },
+        { "enum number", Header + "\n{\"kind\":\"get_one_reg\",\"reg\":\" 3\",\"value\":0}\n", 2, "reg", "unknown OneReg" },
+        { "other payload", Header + "\n{\"kind\":\"run\"}\n{\"kind\":\"exit\",\"reason\":\"KVM_EXIT_INTR\",\"hsr\":1}\n", 3, "hsr", "not a field of a KVM_EXIT_INTR exit" },
+        { "run flags", Header + "\n{\"kind\":\"run\"}\n{\"kind\":\"exit\",\"reason\":\"KVM_EXIT_DEBUG\",\"hsr\":1,\"flags\":65536}\n", 3, "flags", "16 bits" },
+        { "control", Header + "\n{\"kind\":\"set_guest_debug\",\"control\":4294967297}\n", 2, "control", "32-bit" },
+        { "empty flags", Header + "\n{\"kind\":\"set_guest_debug\",\"flags\":\"\"}\n", 2, "flags", "empty" },
+        { "second header", Header + "\n" + Header + "\n", 2, "kind", "a second header" },
         { "deep", Header + "\n" + new string('[', 100) + "\n", 2, "", "not valid JSON" },
     };
 
