@@ -64,6 +64,7 @@ public sealed record Selector(string Of, KvmExitReason? Reason = null, string? E
         ExceptionClass.SOFTSTP_CUR => "ss",
         ExceptionClass.SVC64 => "svc",
         ExceptionClass.DABT_CUR => "sea",
+        ExceptionClass.SERROR => "serror",
         null when x.Vector == GuestProgram.Vbar + VectorOffset.CurrentSpxIrq => "irq",
         null when x.Vector == GuestProgram.Vbar + VectorOffset.CurrentSpxSError => "serror",
         _ => x.Esr?.EC.ToString(),

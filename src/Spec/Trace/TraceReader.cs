@@ -280,7 +280,8 @@ public sealed class TraceReader
         {
             if (n == "0") continue;
             var full = n.StartsWith("KVM_GUESTDBG_", StringComparison.Ordinal) ? n : "KVM_GUESTDBG_" + n;
-            if (!Enum.TryParse<KvmGuestDebug>(full, out var bit) || bit == KvmGuestDebug.None)
+            var bit = Enum.GetNames<KvmGuestDebug>().Contains(full) ? Enum.Parse<KvmGuestDebug>(full) : KvmGuestDebug.None;
+            if (bit == KvmGuestDebug.None)
                 throw Bad("flags", $"unknown flag '{n}' (known: ENABLE, SINGLESTEP, USE_SW_BP, USE_HW)");
             result |= bit;
         }
