@@ -73,16 +73,17 @@ public sealed class Replay
         if (e.Role == EventRole.Internal) return true;
         Events++;
         var next = new List<Hypothesis>();
+        var seen = new HashSet<Hypothesis>();
         Divergence? first = null;
         foreach (var h in live)
         {
             var candidates = e.Role == EventRole.Environment ? h.Placements() : [h];
             foreach (var c in candidates)
             {
-                var (after, d) = c.Feed(index, e);
-                if (after is not null) { if (!next.Contains(after)) next.Add(after); }
-                else first ??= d;
                 if (next.Count >= MaxHypotheses) break;
+                var (after, d) = c.Feed(index, e);
+                if (after is not null) { if (seen.Add(after)) next.Add(after); }
+                else first ??= d;
             }
         }
         if (next.Count == 0)

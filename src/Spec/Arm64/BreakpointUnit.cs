@@ -78,6 +78,12 @@ public readonly record struct DebugRegisters(ImmutableArray<DebugSlot> Bp, Immut
     /// <summary>All registers zero: every breakpoint and watchpoint disabled.</summary>
     public static DebugRegisters Reset => new([default, default], [default]);
 
+    /// <summary>Value equality over the slots (ImmutableArray compares by reference), so that equal
+    /// vCPU states are equal: the replay merges its hypotheses by it.</summary>
+    public bool Equals(DebugRegisters o) => Bp.SequenceEqual(o.Bp) && Wp.SequenceEqual(o.Wp);
+
+    public override int GetHashCode() => Bp.Concat(Wp).Aggregate(17, (h, s) => h * 31 + s.GetHashCode());
+
     /// <summary>The slot and half a register names: (watchpoint?, index, control?); null for any other register.</summary>
     private static (bool Watch, int Index, bool Control)? Locate(Kvm.SysReg r) => r switch
     {
