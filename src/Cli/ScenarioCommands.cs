@@ -77,11 +77,7 @@ public static class ScenarioCommands
         var v = variant ?? Arm64Variants.Find(s.Variants[0])!;
         var r = ScenarioRunner.Run(s, v);
         if (output is null)
-        {
-            using var ms = new MemoryStream();
-            TraceWriter.WriteAll(ms, r.Trace);
-            stdout.Write(System.Text.Encoding.UTF8.GetString(ms.ToArray()));
-        }
+            stdout.Write(System.Text.Encoding.UTF8.GetString(TraceWriter.Bytes(r.Trace)));
         else
         {
             using var f = new FileStream(output, FileMode.Create, FileAccess.Write);

@@ -18,9 +18,13 @@ public static class Judge
     {
         int from = 0;
         for (int i = 0; i < t.Events.Length; i++)
-            if (t.Events[i] is Migrate m && m.Source != variantId) { from = i; break; }
+            if (EndsSourcePart(t.Events[i], variantId)) { from = i; break; }
         return Violations(t).Where(x => x.EventIndex >= from);
     }
+
+    /// <summary>Whether <paramref name="e"/> is a migration from another release than <paramref name="variantId"/>:
+    /// the first one ends the part of a trace that is the source's behaviour.</summary>
+    public static bool EndsSourcePart(TraceEvent e, string variantId) => e is Migrate m && m.Source != variantId;
 
     /// <summary>The violations of <paramref name="v"/>'s part of the trace that it does not declare.</summary>
     public static IEnumerable<Violation> Undeclared(Arm64.Variant v, Trace t) =>

@@ -42,7 +42,20 @@ public static class Simulator
     };
 
     /// <summary>Queries and ioctls that can fail: the model records them itself, with their result.</summary>
-    public static bool RecordsItself(TraceEvent e) => e is GetOneReg or SetOneReg or SetVcpuEvents or EnableCap;
+    private static bool RecordsItself(TraceEvent e) => e is GetOneReg or SetOneReg or SetVcpuEvents or EnableCap;
+
+    /// <summary>Records the input <paramref name="e"/> (unless it records itself) and fires its trigger <paramref name="t"/>.</summary>
+    public static Ctx FireInput(Ctx c, TraceEvent e, RunTrigger t) => Fire(RecordsItself(e) ? c : c.Emit(e), t, e);
+
+    /// <summary>The guest moves to a new vCPU of <paramref name="dest"/> (after <c>Migrate</c> is recorded):
+    /// guest memory and pending interrupts (vGIC state, KVM_GET/SET_VCPU_EVENTS) travel with it.</summary>
+    public static Ctx NewVcpu(Ctx c, Variant dest)
+    {
+        var old = c.S;
+        var fresh = Reset(dest, c.P);
+        c = fresh with { Out = c.Out.AddRange(fresh.Out) };
+        return c.With(s => s with { Ram = old.Ram, GuestIrqPending = old.GuestIrqPending, VSErrorPending = old.VSErrorPending });
+    }
 
     public static RunTrigger? AutoTrigger(RunState s) => s switch
     {
@@ -102,7 +115,7 @@ public static class Simulator
                 c = Settle(c);
                 if (c.S.Unhandled is not null) return c;
                 if (e is SetOneReg) c = CompletePendingAccess(c);
-                return Fire(RecordsItself(e) ? c : c.Emit(e), t, e);
+                return FireInput(c, e, t);
             default:
                 return c;
         }
@@ -131,12 +144,9 @@ public static class Simulator
         foreach (var r in list) c = Fire(c, RunTrigger.KVM_GET_ONE_REG, new GetOneReg(r, 0));
         // What the VMM restores is what it read.
         var saved = c.Out.Skip(reads).OfType<GetOneReg>().ToDictionary(g => g.Reg, g => g.Value);
-        var old = c.S;
-        c = c.Emit(new Migrate(source.Id, dest.Id));
-        var fresh = Reset(dest, c.P);
-        c = fresh with { Out = c.Out.AddRange(fresh.Out) };
-        c = c.With(s => s with { Ram = old.Ram, GuestIrqPending = old.GuestIrqPending, VSErrorPending = old.VSErrorPending });
-        if (old.return_nisv_io_abort_to_user)
+        bool nisvToUser = c.S.return_nisv_io_abort_to_user;
+        c = NewVcpu(c.Emit(new Migrate(source.Id, dest.Id)), dest);
+        if (nisvToUser)
             c = Fire(c, RunTrigger.KVM_ENABLE_CAP, new EnableCap(Spec.Kvm.KvmCap.KVM_CAP_ARM_NISV_TO_USER));
         c = c.Emit(new GetRegList(dest.RegList));
         foreach (var r in list.Where(dest.Lists)) c = Fire(c, RunTrigger.KVM_SET_ONE_REG, new SetOneReg(r, saved[r]));

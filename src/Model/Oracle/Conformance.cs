@@ -47,7 +47,7 @@ public static class Conformance
             replay?.Feed(i, e);
             if (e is Migrate m)
             {
-                if (firstForeign is null && variant is not null && m.Source != variant.Id) firstForeign = i;
+                if (firstForeign is null && variant is not null && Exploration.Judge.EndsSourcePart(m, variant.Id)) firstForeign = i;
                 migrationSource(m.Source);
             }
             n++;

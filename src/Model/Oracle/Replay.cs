@@ -193,18 +193,13 @@ public sealed class Replay
             {
                 case Migrate m:
                     var dest = m.Destination == R.variant.Id ? R.variant : Arm64Variants.Find(m.Destination) ?? R.variant;
-                    var old = c.S;
-                    var fresh = Simulator.Reset(dest, c.P);
-                    c = fresh with { Out = c.Out.Add(e).AddRange(fresh.Out) };
-                    c = c.With(s => s with { Ram = old.Ram, GuestIrqPending = old.GuestIrqPending, VSErrorPending = old.VSErrorPending });
+                    c = Simulator.NewVcpu(c.Emit(e), dest);
                     break;
                 case GetRegList:
                     c = c.Emit(new GetRegList(c.V.RegList));
                     break;
                 default:
-                    c = Simulator.TriggerOf(e) is { } t
-                        ? Simulator.Fire(Simulator.RecordsItself(e) ? c : c.Emit(e), t, e)
-                        : c.Unhandled($"no trigger for {e.Verb}");
+                    c = Simulator.TriggerOf(e) is { } t ? Simulator.FireInput(c, e, t) : c.Unhandled($"no trigger for {e.Verb}");
                     break;
             }
             return (this with { C = c }).Drained();

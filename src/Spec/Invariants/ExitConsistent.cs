@@ -1,5 +1,3 @@
-using Kvmspec.Spec.Trace;
-
 namespace Kvmspec.Spec.Invariants;
 
 /// <summary>EXIT-CONSISTENT: after any return from KVM_RUN no hidden PC or exception adjustment is pending.</summary>
@@ -10,26 +8,11 @@ public static class ExitConsistent
 {
     public const string Id = "EXIT-CONSISTENT";
 
-    /// <summary>The full-profile monitor.</summary>
-    public static Monitor Start(JudgeContext c) => new Full(c);
-
-    private sealed class Full : Monitor
+    /// <summary>The full-profile monitor: the trace's shared <see cref="PcAccounting"/> findings of this invariant's kinds.</summary>
+    public static Monitor Start(JudgeContext c) => new PcAccounting.Findings(Id, c, k => k switch
     {
-        private readonly PcAccounting pc;
-
-        public Full(JudgeContext c) : base(Id, c) => pc = new PcAccounting(c.Header, OnFinding);
-
-        private void OnFinding(PcFinding f)
-        {
-            string? path = f.Kind switch
-            {
-                PcFindingKind.StaleAtReturn => "pc",
-                PcFindingKind.HiddenAdjustApplied => "pending",
-                _ => null,
-            };
-            if (path is not null) Report(path, f.EventIndex, f.Message);
-        }
-
-        public override void Observe(int i, TraceEvent ev) => pc.Observe(i, ev);
-    }
+        PcFindingKind.StaleAtReturn => "pc",
+        PcFindingKind.HiddenAdjustApplied => "pending",
+        _ => null,
+    });
 }

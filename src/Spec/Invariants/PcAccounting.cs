@@ -16,6 +16,16 @@ namespace Kvmspec.Spec.Invariants;
 /// </remarks>
 public sealed class PcAccounting(TraceHeader header, Action<PcFinding> found)
 {
+    /// <summary>A monitor that reports the shared accounting's findings of the kinds its path function
+    /// maps to a path (PC-ONCE and EXIT-CONSISTENT split the findings between them).</summary>
+    public sealed class Findings : Monitor
+    {
+        public Findings(string id, JudgeContext c, Func<PcFindingKind, string?> pathOf) : base(id, c) =>
+            c.OnPcFinding(f => { if (pathOf(f.Kind) is { } path) Report(path, f.EventIndex, f.Message); });
+
+        public override void Observe(int index, TraceEvent e) { }
+    }
+
     private sealed class Pending(ulong pc)
     {
         public ulong Pc { get; } = pc;

@@ -1,5 +1,3 @@
-using Kvmspec.Spec.Trace;
-
 namespace Kvmspec.Spec.Invariants;
 
 /// <summary>PC-ONCE: an emulated instruction advances the PC exactly once, by its length, after its
@@ -11,27 +9,12 @@ public static class PcOnce
 {
     public const string Id = "PC-ONCE";
 
-    /// <summary>The full-profile monitor.</summary>
-    public static Monitor Start(JudgeContext c) => new Full(c);
-
-    private sealed class Full : Monitor
+    /// <summary>The full-profile monitor: the trace's shared <see cref="PcAccounting"/> findings of this invariant's kinds.</summary>
+    public static Monitor Start(JudgeContext c) => new PcAccounting.Findings(Id, c, k => k switch
     {
-        private readonly PcAccounting pc;
-
-        public Full(JudgeContext c) : base(Id, c) => pc = new PcAccounting(c.Header, OnFinding);
-
-        private void OnFinding(PcFinding f)
-        {
-            string? path = f.Kind switch
-            {
-                PcFindingKind.EarlyAdvance => "early",
-                PcFindingKind.AbortedRetired => "aborted",
-                PcFindingKind.Unexplained => "skipped",
-                _ => null,
-            };
-            if (path is not null) Report(path, f.EventIndex, f.Message);
-        }
-
-        public override void Observe(int i, TraceEvent ev) => pc.Observe(i, ev);
-    }
+        PcFindingKind.EarlyAdvance => "early",
+        PcFindingKind.AbortedRetired => "aborted",
+        PcFindingKind.Unexplained => "skipped",
+        _ => null,
+    });
 }

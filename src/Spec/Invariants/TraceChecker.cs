@@ -23,6 +23,7 @@ public sealed class TraceChecker
     {
         if (e.Role == EventRole.Internal) return;
         foreach (var m in monitors) m.Observe(index, e);
+        context.ObservePc(index, e);
         if (!fullProfile && e is StepRecord) return;
         context.View.Apply(e);
         foreach (var m in monitors) m.AfterView(index, e);

@@ -24,6 +24,8 @@ public sealed class TraceReader
     private readonly LineSource lines;
     private readonly string file;
     private bool inFlight, ended, blankSeen, replayable = true;
+    // The field names of the object being checked: one set for the whole trace, not one per line.
+    private readonly HashSet<string> fieldNames = [];
     private int index;
     private int line;
 
@@ -280,8 +282,7 @@ public sealed class TraceReader
         {
             if (n == "0") continue;
             var full = n.StartsWith("KVM_GUESTDBG_", StringComparison.Ordinal) ? n : "KVM_GUESTDBG_" + n;
-            var bit = Enum.GetNames<KvmGuestDebug>().Contains(full) ? Enum.Parse<KvmGuestDebug>(full) : KvmGuestDebug.None;
-            if (bit == KvmGuestDebug.None)
+            if (Named<KvmGuestDebug>(full, ignoreCase: false) is not { } bit || bit == KvmGuestDebug.None)
                 throw Bad("flags", $"unknown flag '{n}' (known: ENABLE, SINGLESTEP, USE_SW_BP, USE_HW)");
             result |= bit;
         }
@@ -373,6 +374,14 @@ public sealed class TraceReader
         return new StepRecord(f.U64("pc"), f.U64("next_pc"), (int)len, insn, x, f.OptU64("flags"));
     }
 
+    /// <summary>The enum member with exactly this name (no numbers, lists or padding).</summary>
+    private static T? Named<T>(string s, bool ignoreCase) where T : struct, Enum
+    {
+        foreach (var n in System.Enum.GetNames<T>())
+            if (string.Equals(n, s, ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal)) return System.Enum.Parse<T>(n);
+        return null;
+    }
+
     private static string Known<T>() where T : struct, Enum => string.Join(", ", Enum.GetNames<T>());
 
     private static string Kind(JsonElement e) => e.ValueKind switch
@@ -462,17 +471,10 @@ public sealed class TraceReader
             return b.ToImmutable();
         }
 
-        /// <summary>The enum member with exactly this name (no numbers, lists or padding).</summary>
-        private static T? Named<T>(string s, bool ignoreCase) where T : struct, Enum
-        {
-            foreach (var n in System.Enum.GetNames<T>())
-                if (string.Equals(n, s, ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal)) return System.Enum.Parse<T>(n);
-            return null;
-        }
-
         public void NoOthers(HashSet<string> allowed)
         {
-            var seen = new HashSet<string>();
+            var seen = r.fieldNames;
+            seen.Clear();
             foreach (var p in o.EnumerateObject())
                 if (!seen.Add(p.Name)) throw r.Bad(Name(p.Name), "given twice");
                 else if (!allowed.Contains(p.Name) && !p.Name.StartsWith("x_", StringComparison.Ordinal))

@@ -56,6 +56,14 @@ public sealed class TraceWriter : IDisposable
         w.End();
     }
 
+    /// <summary>A whole trace as the bytes of its file.</summary>
+    public static byte[] Bytes(Trace t)
+    {
+        var ms = new MemoryStream();
+        WriteAll(ms, t);
+        return ms.ToArray();
+    }
+
     public void Dispose()
     {
         End();

@@ -22,19 +22,12 @@ public class OracleTests(ITestOutputHelper output)
         from s in Gens.Scripts.Generator
         select (v, s));
 
-    private static byte[] Bytes(Trace t)
-    {
-        var ms = new MemoryStream();
-        TraceWriter.WriteAll(ms, t);
-        return ms.ToArray();
-    }
-
     [Fact]
     public void WriteThenRead_GivesBackTheSameHeaderAndEvents() =>
         Props.Check(VariantScripts, x =>
         {
             var t = Simulator.Execute(x.Variant, x.Script).Trace;
-            var back = TraceReader.ReadAll(new MemoryStream(Bytes(t)), "mem");
+            var back = TraceReader.ReadAll(new MemoryStream(TraceWriter.Bytes(t)), "mem");
             return (back.Header == t.Header && back.Events.SequenceEqual(t.Events)).Label($"{x.Variant.Id}: {t.Events.Length} events");
         }, output);
 
@@ -43,7 +36,7 @@ public class OracleTests(ITestOutputHelper output)
         Props.Check(VariantScripts, x =>
         {
             var t = Simulator.Execute(x.Variant, x.Script).Trace;
-            var bytes = Bytes(t);
+            var bytes = TraceWriter.Bytes(t);
             var r = Conformance.Check(() => new MemoryStream(bytes), "mem", x.Variant);
             var undeclared = r.Verdicts.SelectMany(v => v.Violations).Where(v => !r.Excused(v)).ToList();
             return (r.Divergence is null && r.ReplayNotPossible is null && (undeclared.Count == 0 || Judge.Undeclared(x.Variant, t).Any()))
@@ -59,7 +52,7 @@ public class OracleTests(ITestOutputHelper output)
             if (observations.Count == 0) return true.ToProperty();
             int at = observations[x.pick % observations.Count];
             var changed = t with { Events = t.Events.SetItem(at, Mutate(t.Events[at])!) };
-            var bytes = Bytes(changed);
+            var bytes = TraceWriter.Bytes(changed);
             var r = Conformance.Check(() => new MemoryStream(bytes), "mem", x.Variant);
             return (r.Divergence?.EventIndex == at).Label($"{x.Variant.Id}: changed event {at} ({t.Events[at]} -> {changed.Events[at]}), divergence {r.Divergence}");
         }, output, maxTest: 150);
@@ -83,7 +76,7 @@ public class OracleTests(ITestOutputHelper output)
         var v = Arm64Variants.Upstream;
         var entry = Corpus.All.First(c => c.Script.Actions.OfType<MigrateAction>().Any(m => m.FromOlder));
         var t = Simulator.Execute(v, entry.Script).Trace;
-        var bytes = Bytes(t);
+        var bytes = TraceWriter.Bytes(t);
         var r = Conformance.Check(() => new MemoryStream(bytes), "mem", v);
         Assert.Null(r.Divergence);
         Assert.NotNull(r.SourcePartEnds);
@@ -96,7 +89,7 @@ public class OracleTests(ITestOutputHelper output)
         foreach (var c in Corpus.All)
         {
             var t = Simulator.Execute(Arm64Variants.V5_0, c.Script).Trace;
-            var bytes = Bytes(t);
+            var bytes = TraceWriter.Bytes(t);
             var streamed = Conformance.Check(() => new MemoryStream(bytes), "mem", null).Verdicts;
             Assert.Equal(Judge.All(t).Select(v => (v.Invariant, v.Kind, v.Violations.Count)), streamed.Select(v => (v.Invariant, v.Kind, v.Violations.Count)));
         }

@@ -36,9 +36,7 @@ public class ScenarioFileTests(ITestOutputHelper output)
         Assert.True(r.Passed, string.Join("\n", r.Failures));
         Assert.Equal(Path.GetFileNameWithoutExtension(file), s.Id);
 
-        var ms = new MemoryStream();
-        TraceWriter.WriteAll(ms, r.Trace);
-        var bytes = ms.ToArray();
+        var bytes = TraceWriter.Bytes(r.Trace);
         var c = Conformance.Check(() => new MemoryStream(bytes), file, v);
         output.WriteLine(ConformCommand.Text(c));
         Assert.Null(c.Divergence);
