@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Kvmspec.Model.Arm64;
+using Kvmspec.Model.X86;
 using Kvmspec.Model.Exploration;
 using Kvmspec.Model.Machines;
 using Kvmspec.Spec.Invariants;
@@ -47,7 +48,7 @@ public static class KvmspecCommand
 
     private static int Build(TextWriter stdout, TextWriter stderr, string[] args)
     {
-        var arch = new Option<string>("--arch") { Description = "arm64 (x86 is not modelled yet)", DefaultValueFactory = _ => "arm64" };
+        var arch = new Option<string>("--arch") { Description = "arm64 | x86 | all", DefaultValueFactory = _ => "arm64" };
         var variant = new Option<string?>("--variant") { Description = "explore only this variant id" };
         var depth = new Option<int>("--depth") { Description = "actions per random script (upper bound)", DefaultValueFactory = _ => DefaultDepth };
         var traces = new Option<int>("--traces") { Description = "random scripts per variant", DefaultValueFactory = _ => DefaultTraces };
@@ -106,7 +107,7 @@ public static class KvmspecCommand
         record.SetAction(Guarded(stderr, pr => OnFile(pr.GetValue(scenarioArg)!, file => ScenarioCommands.Record(stdout, file,
             pr.GetValue(runVariant) is { } rv ? VariantOrFail(rv) : null, pr.GetValue(output)))));
 
-        var root = new RootCommand("kvmspec: an executable specification of hypervisor guest debugging (KVM arm64).");
+        var root = new RootCommand("kvmspec: an executable specification of hypervisor guest debugging (KVM arm64 and x86).");
         foreach (var c in new[] { check, explain, variants, invariants, graph, conform, run, record }) root.Subcommands.Add(c);
         var parsed = root.Parse(args);
         if (args.Length == 0)
@@ -137,9 +138,8 @@ public static class KvmspecCommand
 
     private static string Arch(string a) => a switch
     {
-        "arm64" => a,
-        "x86" => throw new UsageException("--arch x86: x86 is not modelled yet (issue #4); use --arch arm64"),
-        _ => throw new UsageException($"--arch: unknown architecture '{a}' (expected arm64 or x86)"),
+        "arm64" or "x86" or "all" => a,
+        _ => throw new UsageException($"--arch: unknown architecture '{a}' (expected arm64, x86 or all)"),
     };
 
     private static int Positive(int v, string name) => v > 0 ? v : throw new UsageException($"{name}: must be a positive number, got {v}");
@@ -150,24 +150,57 @@ public static class KvmspecCommand
     private static Variant VariantOrFail(string id) =>
         Arm64Variants.Find(id) ?? throw new UsageException($"unknown variant '{id}' (see 'kvmspec variants')");
 
-    private static IReadOnlyList<VariantReport> ExploreAll(IReadOnlyList<Variant> vs, int traces, int depth, ulong seed)
+    private static VariantReport Explore(IVariant v, int traces, int depth, ulong seed) => v switch
+    {
+        X86Variant x => X86Explorer.Explore(x, traces, depth, seed),
+        Variant a => RandomExplorer.Explore(a, traces, depth, seed),
+        _ => throw new InvalidOperationException($"no explorer for {v.Id}"),
+    };
+
+    private static IReadOnlyList<VariantReport> ExploreAll(IReadOnlyList<IVariant> vs, int traces, int depth, ulong seed)
     {
         var reports = new VariantReport[vs.Count];
-        Parallel.For(0, vs.Count, i => reports[i] = RandomExplorer.Explore(vs[i], traces, depth, seed));
+        Parallel.For(0, vs.Count, i => reports[i] = Explore(vs[i], traces, depth, seed));
         return reports;
     }
 
+    /// <summary>The variants of an architecture (x86/upstream twice: without and with the VMM's BLOCKIRQ).</summary>
+    private static IReadOnlyList<IVariant> VariantsOf(string arch) => arch switch
+    {
+        "arm64" => [.. Arm64Variants.All],
+        "x86" => [.. X86Variants.All],
+        _ => [.. Arm64Variants.All, .. X86Variants.All],
+    };
+
+    private static IReadOnlyList<IVariant> VariantsWithId(string id)
+    {
+        if (Arm64Variants.Find(id) is { } a) return [a];
+        var x = X86Variants.WithId(id);
+        return x.Count > 0 ? [.. x] : throw new UsageException($"unknown variant '{id}' (see 'kvmspec variants')");
+    }
+
+    private static IReadOnlyList<Invariant> InvariantsOf(string arch) => arch == "x86" ? X86Invariants.All : Arm64Invariants.All;
+
     private static int Check(TextWriter o, string arch, string? variantId, int depth, int traces, ulong seed, string format)
     {
-        var vs = variantId is null ? (IReadOnlyList<Variant>)Arm64Variants.All : [VariantOrFail(variantId)];
+        var vs = variantId is null ? VariantsOf(arch) : VariantsWithId(variantId);
         var sw = System.Diagnostics.Stopwatch.StartNew();
         var reports = ExploreAll(vs, traces, depth, seed);
         var elapsed = sw.Elapsed;
+        var groups = reports.GroupBy(r => r.Variant.Arch).Select(g => (Arch: g.Key, Reports: (IReadOnlyList<VariantReport>)[.. g])).ToList();
         switch (format)
         {
             case "json": o.WriteLine(CheckJson(reports, arch, traces, depth, seed, elapsed).ToJsonString(new JsonSerializerOptions { WriteIndented = true })); break;
-            case "markdown": o.Write(Report.Markdown(reports)); break;
-            default: o.Write(Report.Text(reports, traces, depth, seed, elapsed)); break;
+            case "markdown":
+                foreach (var g in groups) o.Write(Report.Markdown(g.Reports, InvariantsOf(g.Arch)));
+                break;
+            default:
+                for (int k = 0; k < groups.Count; k++)
+                {
+                    if (k > 0) o.WriteLine();
+                    o.Write(Report.Text(groups[k].Reports, InvariantsOf(groups[k].Arch), groups[k].Arch, traces, depth, seed, elapsed));
+                }
+                break;
         }
         return reports.All(r => r.AsDeclared) ? 0 : 1;
     }
@@ -177,6 +210,8 @@ public static class KvmspecCommand
         ["variants"] = new JsonArray(reports.Select(r => (JsonNode)new JsonObject
         {
             ["id"] = r.Variant.Id,
+            ["arch"] = r.Variant.Arch,
+            ["label"] = r.Variant.Label,
             ["kind"] = r.Variant.Kind,
             ["sources"] = new JsonArray(r.Variant.Sources.Select(s => (JsonNode)JsonValue.Create(s.ToString())!).ToArray()),
             ["declared"] = new JsonArray(r.Variant.ExpectedViolations.Select(k => (JsonNode)JsonValue.Create(k)!).ToArray()),
@@ -207,17 +242,24 @@ public static class KvmspecCommand
 
     private static int Explain(TextWriter o, string variantId, string invariant, int depth, int traces, ulong seed, string format)
     {
-        var v = VariantOrFail(variantId);
+        var candidates = VariantsWithId(variantId);
         var id = invariant.Split(':')[0];
-        if (Arm64Invariants.Find(id) is not { } inv)
+        var invs = InvariantsOf(candidates[0].Arch);
+        if (invs.FirstOrDefault(i => string.Equals(i.Id, id, StringComparison.OrdinalIgnoreCase)) is not { } inv)
             throw new UsageException($"unknown invariant '{id}' (see 'kvmspec invariants')");
         if (invariant.Contains(':') && !inv.Paths.Contains(invariant[(id.Length + 1)..]))
             throw new UsageException($"unknown path '{invariant}' (paths of {id}: {string.Join(", ", inv.Paths)})");
-        var report = RandomExplorer.Explore(v, traces, depth, seed);
-        var hit = report.Found.Values.FirstOrDefault(c => c.Violation.Key == invariant || c.Violation.Invariant == invariant);
+        IVariant v = candidates[0];
+        ICounterexample? hit = null;
+        foreach (var cand in candidates)
+        {
+            v = cand;
+            hit = Explore(cand, traces, depth, seed).Found.Values.FirstOrDefault(c => c.Violation.Key == invariant || c.Violation.Invariant == invariant);
+            if (hit is not null) break;
+        }
         if (hit is null)
         {
-            o.WriteLine($"{v.Id} shows no violation of {invariant} in {traces} random traces (seed {seed}).");
+            o.WriteLine($"{variantId} shows no violation of {invariant} in {traces} random traces (seed {seed}).");
             return 1;
         }
         if (format == "mermaid")
@@ -225,10 +267,10 @@ public static class KvmspecCommand
             o.Write(LaneDiagram.Mermaid(hit.Trace, hit.Violation.EventIndex));
             return 0;
         }
-        o.WriteLine($"{v.Id} violates {hit.Violation.Key}: {inv.Statement}");
+        o.WriteLine($"{v.Label} violates {hit.Violation.Key}: {inv.Statement}");
         o.WriteLine($"  {hit.Violation.Message} (event {hit.Violation.EventIndex})");
         if (v.Reasons.TryGetValue(hit.Violation.Key, out var why)) o.WriteLine($"  declared: {why}");
-        o.WriteLine($"  guest program: {hit.Script.Program}");
+        o.WriteLine($"  guest program: {hit.Program}");
         o.WriteLine();
         o.Write(LaneDiagram.Text(hit.Trace, hit.Violation.EventIndex));
         return 0;
@@ -236,9 +278,9 @@ public static class KvmspecCommand
 
     private static int Variants(TextWriter o)
     {
-        foreach (var v in Arm64Variants.All)
+        foreach (var v in VariantsOf("all"))
         {
-            o.WriteLine($"{v.Id} ({v.Kind})");
+            o.WriteLine($"{v.Label} ({v.Kind})");
             o.WriteLine($"  {v.Summary}");
             o.WriteLine($"  declared: {(v.ExpectedViolations.IsEmpty ? "none" : string.Join(", ", v.ExpectedViolations))}");
             foreach (var s in v.Sources) o.WriteLine($"  source: {s}");
@@ -248,9 +290,9 @@ public static class KvmspecCommand
 
     private static int Invariants(TextWriter o)
     {
-        foreach (var i in Arm64Invariants.All)
+        foreach (var (arch, i) in Arm64Invariants.All.Select(i => ("arm64", i)).Concat(X86Invariants.All.Select(i => ("x86", i))))
         {
-            o.WriteLine($"{i.Id}: {i.Statement}");
+            o.WriteLine($"{i.Id} ({arch}): {i.Statement}");
             o.WriteLine($"  paths: {string.Join(", ", i.Paths)}");
             foreach (var s in i.Sources) o.WriteLine($"  source: {s}");
         }

@@ -3,8 +3,8 @@ using Kvmspec.Model.Machines;
 using Kvmspec.Spec.Arm64;
 using Kvmspec.Spec.Kvm;
 using Kvmspec.Spec.Trace;
-using M = Kvmspec.Model.Machines.StateMachine<Kvmspec.Model.Arm64.RunState, Kvmspec.Model.Arm64.RunTrigger, Kvmspec.Model.Arm64.Ctx>;
-using R = Kvmspec.Model.Machines.Row<Kvmspec.Model.Arm64.RunState, Kvmspec.Model.Arm64.RunTrigger, Kvmspec.Model.Arm64.Ctx>;
+using M = Kvmspec.Model.Machines.StateMachine<Kvmspec.Model.Machines.RunState, Kvmspec.Model.Arm64.RunTrigger, Kvmspec.Model.Arm64.Ctx>;
+using R = Kvmspec.Model.Machines.Row<Kvmspec.Model.Machines.RunState, Kvmspec.Model.Arm64.RunTrigger, Kvmspec.Model.Arm64.Ctx>;
 
 namespace Kvmspec.Model.Arm64;
 

@@ -8,7 +8,7 @@ namespace Kvmspec.Model.Arm64;
 /// <remarks>STYLE.md §5. <see cref="ExpectedViolations"/> holds keys "INVARIANT:path"; a test
 /// asserts that what exploration finds equals them, both ways. <see cref="Reasons"/> gives, for
 /// each declared key, why (for upstream: the known deviation and its evidence).</remarks>
-public sealed record Variant
+public sealed record Variant : Exploration.IVariant
 {
     public required string Id { get; init; }
     public required string Kind { get; init; }
@@ -47,6 +47,9 @@ public sealed record Variant
     public bool ImmediateExit { get; init; }
     /// <summary>KVM_DEBUG_ARCH_HSR_HIGH_VALID is reported (~v5.19+).</summary>
     public bool HsrHigh { get; init; }
+
+    public string Arch => "arm64";
+    public string Label => Id;
 
     public override string ToString() => Id;
 }

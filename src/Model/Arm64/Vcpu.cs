@@ -1,3 +1,4 @@
+using Kvmspec.Model.Machines;
 using Kvmspec.Spec.Arm64;
 using Kvmspec.Spec.Kvm;
 

@@ -23,7 +23,7 @@ public static class RandomExplorer
             foreach (var viol in Judge.ViolationsOf(v.Id, r.Trace))
                 first.TryAdd(viol.Key, script);
         }
-        var found = new SortedDictionary<string, Counterexample>(StringComparer.Ordinal);
+        var found = new SortedDictionary<string, ICounterexample>(StringComparer.Ordinal);
         foreach (var (key, script) in first)
             found[key] = Minimise(v, script, key);
         return new VariantReport(v, found, unhandled, traces, events, sw.Elapsed);

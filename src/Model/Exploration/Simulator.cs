@@ -1,3 +1,4 @@
+using Kvmspec.Model.Machines;
 using System.Collections.Immutable;
 using Kvmspec.Model.Arm64;
 using Kvmspec.Spec.Arm64;

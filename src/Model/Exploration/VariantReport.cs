@@ -5,8 +5,8 @@ namespace Kvmspec.Model.Exploration;
 /// <summary>What exploring one variant found: each violated key with its minimal counterexample,
 /// the model findings (unhandled pairs), and how much was explored.</summary>
 public sealed record VariantReport(
-    Variant Variant,
-    IReadOnlyDictionary<string, Counterexample> Found,
+    IVariant Variant,
+    IReadOnlyDictionary<string, ICounterexample> Found,
     IReadOnlyList<string> Unhandled,
     int Traces,
     long Events,

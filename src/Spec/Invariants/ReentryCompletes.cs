@@ -6,7 +6,7 @@ namespace Kvmspec.Spec.Invariants;
 /// <summary>REENTRY-COMPLETES: an exit that needs completion is completed exactly once on the next
 /// KVM_RUN, before any guest instruction and before immediate_exit is honoured.</summary>
 /// <remarks>
-/// api.rst "KVM_RUN" note: for KVM_EXIT_MMIO (and IO, ...) the operation completes only when
+/// api.rst "KVM_RUN" note: for KVM_EXIT_MMIO and KVM_EXIT_IO (x86), ..., the operation completes only when
 /// userspace re-enters, before pending signals are checked, and userspace should re-enter with
 /// immediate_exit before save/restore so that it completes. An access that userspace aborts
 /// (ext_dabt_pending) must not complete (PC-ONCE judges that). Paths: <c>late</c> (the run returned
@@ -28,13 +28,13 @@ public static class ReentryCompletes
         {
             switch (ev)
             {
-                case Exit { Reason: KvmExitReason.KVM_EXIT_MMIO }:
-                    if (dueThisRun) Report("late", i, "KVM_RUN returned without completing the pending MMIO access");
+                case Exit { Reason: KvmExitReason.KVM_EXIT_MMIO or KvmExitReason.KVM_EXIT_IO }:
+                    if (dueThisRun) Report("late", i, "KVM_RUN returned without completing the pending access");
                     pending = true; aborted = false; dueThisRun = false;
                     break;
                 case Exit or RunFailed:
                     if (dueThisRun)
-                        Report("late", i, $"KVM_RUN returned ({ev.Describe()}) without completing the pending MMIO access");
+                        Report("late", i, $"KVM_RUN returned ({ev.Describe()}) without completing the pending access");
                     dueThisRun = false;
                     break;
                 case SetVcpuEvents { ExtDabtPending: true, Error: null } when pending:
@@ -46,11 +46,11 @@ public static class ReentryCompletes
                     break;
                 case Retired { Completion: true, By: not RetiredBy.Vmm } r:
                     if (!pending && !aborted)
-                        Report("twice", i, $"KVM completes an MMIO access at 0x{r.Pc:X} that was already completed");
+                        Report("twice", i, $"KVM completes an access at 0x{r.Pc:X} that was already completed");
                     pending = false; dueThisRun = false;
                     break;
-                case Retired or ExceptionTaken or GuestRegRead when dueThisRun:
-                    Report("late", i, $"the guest ran ({ev.Describe()}) before the pending MMIO access was completed");
+                case Retired or ExceptionTaken or X86ExceptionTaken or GuestRegRead when dueThisRun:
+                    Report("late", i, $"the guest ran ({ev.Describe()}) before the pending access was completed");
                     dueThisRun = false; pending = false;
                     break;
             }

@@ -16,6 +16,15 @@ public static class TraceJson
         {
             case SetGuestDebug g: o["control"] = (uint)g.Control; o["flags"] = SetGuestDebug.Format(g.Control); if (g.HwBreakpoint is { } hb) o["dbg_bvr0"] = hb; break;
             case Run r: o["immediate_exit"] = r.ImmediateExit; break;
+            case X86SetGuestDebug x:
+                o["control"] = (uint)x.Control; o["flags"] = X86SetGuestDebug.Format(x.Control);
+                if (x.Control.HasFlag(Kvm.X86GuestDebug.KVM_GUESTDBG_USE_HW_BP)) { o["dr0"] = x.Dr0; o["dr1"] = x.Dr1; o["dr2"] = x.Dr2; o["dr3"] = x.Dr3; o["dr7"] = x.Dr7; }
+                if (x.Error is { } xe) o["error"] = xe.ToString();
+                break;
+            case GetRegs g: o["rip"] = g.Rip; o["rflags"] = g.Rflags; o["rbx"] = g.Rbx; break;
+            case SetRegs s: o["rip"] = s.Rip; o["rflags"] = s.Rflags; o["rbx"] = s.Rbx; break;
+            case CompleteIo io: o["data"] = io.Data; break;
+            case X86ExceptionTaken x: o["vector"] = x.Vector; o["rip"] = x.Rip; o["rflags"] = x.Rflags; o["handler"] = x.Handler; break;
             case CompleteMmio m: o["data"] = m.Data; break;
             case SetVcpuEvents s: o["ext_dabt_pending"] = s.ExtDabtPending; o["serror_pending"] = s.SErrorPending; if (s.Error is { } se) o["error"] = se.ToString(); break;
             case GetOneReg g: o["reg"] = g.Reg.ToString().ToLowerInvariant(); o["value"] = g.Value; break;
@@ -31,6 +40,8 @@ public static class TraceJson
                     case DebugPayload d: o["hsr"] = d.Arch.hsr; o["hsr_high"] = d.Arch.hsr_high; o["far"] = d.Arch.far; o["flags"] = d.Flags; break;
                     case MmioPayload m: o["phys_addr"] = m.PhysAddr; o["len"] = m.Len; o["is_write"] = m.IsWrite; o["data"] = m.Data; break;
                     case NisvPayload n: o["esr_iss"] = n.EsrIss; o["fault_ipa"] = n.FaultIpa; break;
+                    case X86DebugPayload d: o["exception"] = d.Exception; o["debug_pc"] = d.Pc; o["dr6"] = d.Dr6; o["dr7"] = d.Dr7; break;
+                    case IoPayload io: o["port"] = io.Port; o["size"] = io.Size; o["direction"] = io.Out ? "out" : "in"; o["count"] = io.Count; o["data"] = io.Data; break;
                 }
                 break;
             case RunFailed f: o["errno"] = f.Errno.ToString(); if (f.Pc is { } fpc) o["pc"] = fpc; break;

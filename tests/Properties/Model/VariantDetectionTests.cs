@@ -37,7 +37,7 @@ public class VariantDetectionTests(ITestOutputHelper output)
             var problems = new List<string>();
             foreach (var k in r.Unexpected)
             {
-                var cx = r.Found[k];
+                var cx = (Counterexample)r.Found[k];
                 problems.Add($"found but not declared: {k}\n  {cx.Violation.Message}\n  program: {cx.Script.Program}\n{LaneDiagram.Text(cx.Trace, cx.Violation.EventIndex)}");
             }
             foreach (var k in r.Missing) problems.Add($"declared but not found in {Traces} traces + corpus (seed {seed}): {k}");
@@ -68,7 +68,7 @@ public class VariantDetectionTests(ITestOutputHelper output)
         foreach (var inv in Arm64Invariants.All)
         {
             var hit = Arm64Variants.All.Select(v => (v, r: Explore(v, Seeds[0])))
-                .SelectMany(x => x.r.Found.Where(f => f.Value.Violation.Invariant == inv.Id).Select(f => (x.v, f.Value)))
+                .SelectMany(x => x.r.Found.Where(f => f.Value.Violation.Invariant == inv.Id).Select(f => (x.v, Value: (Counterexample)f.Value)))
                 .FirstOrDefault();
             Assert.True(hit.Value is not null, $"no variant violates {inv.Id}");
             var (v, cx) = hit;

@@ -1,4 +1,4 @@
-namespace Kvmspec.Model.Arm64;
+namespace Kvmspec.Model.Machines;
 
 /// <summary>RunProtocol's control states: where the vCPU thread is in the KVM_RUN protocol.</summary>
 public enum RunState
