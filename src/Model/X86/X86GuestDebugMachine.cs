@@ -35,9 +35,9 @@ public static class X86GuestDebugMachine
             Row(X86DebugTrigger.KVM_SET_GUEST_DEBUG, G(RequestsStep), X86DebugState.Stepping, "x86.c kvm_arch_vcpu_ioctl_set_guest_debug: singlestep_rip := linear RIP", E(set_guest_debug)),
             Row(X86DebugTrigger.KVM_SET_GUEST_DEBUG, G(RequestsDebug), X86DebugState.Breakpoints, "x86.c kvm_arch_vcpu_ioctl_set_guest_debug", E(set_guest_debug)),
             Row(X86DebugTrigger.KVM_SET_GUEST_DEBUG, Guard<X86Ctx>.Always, X86DebugState.Off, "x86.c: without ENABLE, guest_debug := 0", E(set_guest_debug)),
-            Row(X86DebugTrigger.do_singlestep, G(c => c.Stepping), null, "x86.c kvm_vcpu_do_singlestep: KVM_EXIT_DEBUG, dr6 = DR6_BS | DR6_ACTIVE_LOW, pc = linear RIP", E(exit_step)),
+            Row(X86DebugTrigger.do_singlestep, G(HostSingleStepping), null, "x86.c kvm_vcpu_do_singlestep: KVM_EXIT_DEBUG, dr6 = DR6_BS | DR6_ACTIVE_LOW, pc = linear RIP", E(exit_step)),
             Row(X86DebugTrigger.do_singlestep, Guard<X86Ctx>.Always, null, "x86.c kvm_vcpu_do_singlestep: kvm_queue_exception_p(DB_VECTOR, DR6_BS)", E(queue_guest_step)),
-            Row(X86DebugTrigger.db_intercept, G(c => c.HostTakesDb), null, "vmx.c handle_exception_nmi: SINGLESTEP or USE_HW_BP → KVM_EXIT_DEBUG (dr6 = qualification | DR6_ACTIVE_LOW, dr7 = GUEST_DR7)", E(exit_db)),
+            Row(X86DebugTrigger.db_intercept, G(HostTakesDb), null, "vmx.c handle_exception_nmi: SINGLESTEP or USE_HW_BP → KVM_EXIT_DEBUG (dr6 = qualification | DR6_ACTIVE_LOW, dr7 = GUEST_DR7)", E(exit_db)),
             Row(X86DebugTrigger.db_intercept, Guard<X86Ctx>.Always, null, "vmx.c handle_exception_nmi: the guest's #DB; ICEBP skipped; kvm_queue_exception_p(DB_VECTOR, dr6)", E(requeue_db)),
         ],
     };
@@ -51,6 +51,8 @@ public static class X86GuestDebugMachine
     public static bool InjectWhileExceptionPending(X86Ctx c) =>
         (Req(c).Control & (X86GuestDebug.KVM_GUESTDBG_INJECT_DB | X86GuestDebug.KVM_GUESTDBG_INJECT_BP)) != 0 && c.S.QueuedException is not null;
     public static bool RequestsStep(X86Ctx c) => Req(c).SingleStep;
+    public static bool HostSingleStepping(X86Ctx c) => c.Stepping;
+    public static bool HostTakesDb(X86Ctx c) => c.HostTakesDb;
     public static bool RequestsDebug(X86Ctx c) => Req(c).Enabled;
 
     public static X86Ctx refuse_einval(X86Ctx c) => c.Emit(Req(c) with { Error = Errno.EINVAL });
