@@ -28,7 +28,7 @@ public static class X86Corpus
 
     private static Func<X86Variant, Action> A(Action a) => _ => a;
     private static Func<X86Variant, Action> Dbg(X86GuestDebug control, ulong dr7 = X86SetGuestDebug.Dr7Reset, ulong dr0 = 0) =>
-        v => Do(new X86SetGuestDebug(v.Vmm == BlockIrqUse.Always && control.HasFlag(X86GuestDebug.KVM_GUESTDBG_ENABLE) ? control | X86GuestDebug.KVM_GUESTDBG_BLOCKIRQ : control, dr7, dr0));
+        v => Do(new X86SetGuestDebug(v.VmmControl(control, sometimes: () => false), dr7, dr0));
     private const X86GuestDebug Step = X86GuestDebug.KVM_GUESTDBG_ENABLE | X86GuestDebug.KVM_GUESTDBG_SINGLESTEP;
     private const X86GuestDebug HwBp = X86GuestDebug.KVM_GUESTDBG_ENABLE | X86GuestDebug.KVM_GUESTDBG_USE_HW_BP;
     private static readonly Func<X86Variant, Action> R = A(RunIt), Q = A(Irq), G = A(GetRegs);

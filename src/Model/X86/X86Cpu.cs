@@ -122,7 +122,7 @@ public static class X86Cpu
         ulong rflags = s0.Rflags & ~Rflags.RF;
         ulong? data = null;
         var v = s0;
-        byte? deliver = null;
+        bool deliverBp = false;
         switch (ins.Kind)
         {
             case X86InstructionKind.Nop when pc == c.P.End:
@@ -157,8 +157,9 @@ public static class X86Cpu
                 next = frame.Rip;
                 break;
             case X86InstructionKind.Int3:
-            case X86InstructionKind.Icebp:
-                deliver = ins.Kind == X86InstructionKind.Int3 ? X86Program.BpVector : X86Program.DbVector;
+                // Without USE_SW_BP the #BP is not intercepted. (ICEBP always exits: #DB is in
+                // VMX's exception bitmap, so it never runs natively here.)
+                deliverBp = true;
                 break;
             case X86InstructionKind.Store:
                 if (c.Has(X86GuestDebug.KVM_GUESTDBG_USE_HW_BP) && c.S.HostDr is { } d)
@@ -180,14 +181,8 @@ public static class X86Cpu
         bool mtf = c.Mtf;
         c = c.Emit(new Retired(pc, next, RetiredBy.Hardware, pc == c.P.End ? "jmp ." : ins.Text, Data: data))
              .With(_ => v with { Rip = next, Rflags = rflags, Shadow = shadow, DeferredStep = defer, StepTrapPending = trap, MtfPending = mtf });
-        if (deliver is { } vec)
-        {
-            // INT3 / ICEBP are trap-like: delivered after the instruction, RIP past it; the pending
-            // step trap is taken at the handler (TF was pushed and cleared).
-            c = c.With(s => s with { StepTrapPending = false });
-            c = Deliver(c, vec, next);
-            c = c.With(s => s with { StepTrapPending = trap || s.StepTrapPending, QueuedException = s.QueuedException });
-        }
-        return c;
+        // INT3 is trap-like: #BP is delivered after it, RIP past it; a pending step trap is taken at
+        // the handler (Deliver keeps it: TF at INT3's start is the TF it pushes and clears).
+        return deliverBp ? Deliver(c, X86Program.BpVector, next) : c;
     }
 }

@@ -37,16 +37,8 @@ public static class X86ScriptGenerator
     public static X86Program Program(Rng r, int length) => new([.. Enumerable.Range(0, length).Select(_ => Instruction(r))]);
 
     /// <summary>A KVM_SET_GUEST_DEBUG with the VMM's BLOCKIRQ habit applied.</summary>
-    public static X86SetGuestDebug Debug(X86Variant v, Rng r, X86GuestDebug control, ulong dr7 = X86SetGuestDebug.Dr7Reset, ulong dr0 = 0)
-    {
-        bool blockIrq = control.HasFlag(X86GuestDebug.KVM_GUESTDBG_ENABLE) && v.Vmm switch
-        {
-            BlockIrqUse.Always => true,
-            BlockIrqUse.Sometimes => r.Chance(30),
-            _ => false,
-        };
-        return new X86SetGuestDebug(blockIrq ? control | X86GuestDebug.KVM_GUESTDBG_BLOCKIRQ : control, dr7, dr0);
-    }
+    public static X86SetGuestDebug Debug(X86Variant v, Rng r, X86GuestDebug control, ulong dr7 = X86SetGuestDebug.Dr7Reset, ulong dr0 = 0) =>
+        new(v.VmmControl(control, () => r.Chance(30)), dr7, dr0);
 
     private const X86GuestDebug Step = X86GuestDebug.KVM_GUESTDBG_ENABLE | X86GuestDebug.KVM_GUESTDBG_SINGLESTEP;
     private const X86GuestDebug HwBp = X86GuestDebug.KVM_GUESTDBG_ENABLE | X86GuestDebug.KVM_GUESTDBG_USE_HW_BP;

@@ -22,6 +22,20 @@ public sealed record X86Variant : IVariant
     /// <summary>The name a report shows: the id, plus the VMM's configuration.</summary>
     public string Label => Vmm == BlockIrqUse.Always ? Id + " +BLOCKIRQ" : Id;
 
+    /// <summary>The control word the explored VMM passes for <paramref name="control"/>: with BLOCKIRQ
+    /// added when it enables debugging and its habit says so (<paramref name="sometimes"/> is asked
+    /// only for <see cref="BlockIrqUse.Sometimes"/>).</summary>
+    public Spec.Kvm.X86GuestDebug VmmControl(Spec.Kvm.X86GuestDebug control, Func<bool> sometimes)
+    {
+        bool blockIrq = control.HasFlag(Spec.Kvm.X86GuestDebug.KVM_GUESTDBG_ENABLE) && Vmm switch
+        {
+            BlockIrqUse.Always => true,
+            BlockIrqUse.Sometimes => sometimes(),
+            _ => false,
+        };
+        return blockIrq ? control | Spec.Kvm.X86GuestDebug.KVM_GUESTDBG_BLOCKIRQ : control;
+    }
+
     public TfInjection kvm_set_rflags { get; init; }
     public SkipStep kvm_skip_emulated_instruction { get; init; }
     public EmulatorStep x86_emulate_instruction { get; init; }

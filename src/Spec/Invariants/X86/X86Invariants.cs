@@ -49,7 +49,7 @@ public static class X86Invariants
         X86PcOnce.Start,
         NoStepLog);
 
-    public static readonly Invariant ReentryCompletesInvariant = Arm64Invariants.All.Single(i => i.Id == ReentryCompletes.Id);
+    public static readonly Invariant ReentryCompletesInvariant = Arm64Invariants.ReentryCompletesInvariant;
 
     public static readonly Invariant IrqBlockedInvariant = new(
         IrqBlocked.Id,

@@ -28,30 +28,30 @@ public static class X86StepOne
 
     private sealed class Full(JudgeContext c) : Monitor(StepOne.Id, c)
     {
-        // The RIP as the trace last showed it (before this event), to tell whether KVM_SET_REGS moves it.
+        // The RIP as the trace last showed it, to tell whether KVM_SET_REGS moves it.
         private ulong? shown = c.Header.InitialPc;
 
-        private void Follow(TraceEvent ev)
+        private ulong? ShownAfter(TraceEvent ev) => ev switch
         {
-            rip = shown;
-            shown = ev switch
-            {
-                Retired r => r.NextPc,
-                X86ExceptionTaken x => x.Handler,
-                Exit { Pc: { } pc } => pc,
-                GetRegs g => g.Rip,
-                SetRegs s => s.Rip,
-                _ => shown,
-            };
-        }
+            Retired r => r.NextPc,
+            X86ExceptionTaken x => x.Handler,
+            Exit { Pc: { } pc } => pc,
+            GetRegs g => g.Rip,
+            SetRegs s => s.Rip,
+            _ => shown,
+        };
 
         private bool stepping, armed;
         private Window? w;
-        private ulong? rip = c.Header.InitialPc;
 
         public override void Observe(int i, TraceEvent ev)
         {
-            Follow(ev);
+            Judge(i, ev);
+            shown = ShownAfter(ev);
+        }
+
+        private void Judge(int i, TraceEvent ev)
+        {
             switch (ev)
             {
                 case X86SetGuestDebug { Error: null } g:
@@ -59,7 +59,7 @@ public static class X86StepOne
                     stepping = g.SingleStep;
                     armed = g.SingleStep;
                     break;
-                case SetRegs r when r.Rip != rip:
+                case SetRegs r when r.Rip != shown:
                     // KVM arms the step at singlestep_rip: moving RIP cancels it (kvm_set_rflags adds no TF).
                     w = null;
                     armed = false;
