@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Kvmspec.Model.Arm64;
 using Kvmspec.Model.X86;
 using Kvmspec.Model.Exploration;
+using Kvmspec.Model.Exploration.Exhaustive;
 using Kvmspec.Model.Machines;
 using Kvmspec.Spec.Invariants;
 using Kvmspec.Spec.Trace;
@@ -14,7 +15,7 @@ namespace Kvmspec.Cli;
 /// conforming, 1 a mismatch or violation, 2 bad input (one line on stderr, never a stack trace).</summary>
 public static class KvmspecCommand
 {
-    public const int DefaultTraces = 300, DefaultDepth = 24;
+    public const int DefaultTraces = 300, DefaultRandomSize = 24, DefaultDepth = 4, DefaultProgramLength = 1, DefaultMaxStates = 200_000;
     public const ulong DefaultSeed = 1;
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
@@ -50,25 +51,30 @@ public static class KvmspecCommand
     {
         var arch = new Option<string>("--arch") { Description = "arm64 | x86 | all", DefaultValueFactory = _ => "arm64" };
         var variant = new Option<string?>("--variant") { Description = "explore only this variant id" };
-        var depth = new Option<int>("--depth") { Description = "actions per random script (upper bound)", DefaultValueFactory = _ => DefaultDepth };
+        var depth = new Option<int>("--depth") { Description = "exhaustive search: actions per path", DefaultValueFactory = _ => DefaultDepth };
+        var programLength = new Option<int>("--program-length") { Description = "exhaustive search: instructions per guest program (0: no exhaustive search)", DefaultValueFactory = _ => DefaultProgramLength };
+        var maxStates = new Option<int>("--max-states") { Description = "exhaustive search: stop after this many distinct states per variant (reported)", DefaultValueFactory = _ => DefaultMaxStates };
+        var threads = new Option<int>("--threads") { Description = "threads for the search (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var randomSize = new Option<int>("--random-size") { Description = "random probe: actions per script (upper bound)", DefaultValueFactory = _ => DefaultRandomSize };
         var traces = new Option<int>("--traces") { Description = "random scripts per variant", DefaultValueFactory = _ => DefaultTraces };
         var seed = new Option<ulong>("--seed") { Description = "seed of the random scripts", DefaultValueFactory = _ => DefaultSeed };
         var format = new Option<string>("--format") { Description = "text | json | markdown (explain, graph: text | mermaid | dot)", DefaultValueFactory = _ => "text" };
 
         var check = new Command("check", "Explore every variant, print the verdict matrix and a minimal counterexample for each violation.");
-        foreach (var o in new Option[] { arch, variant, depth, traces, seed, format }) check.Options.Add(o);
+        foreach (var o in new Option[] { arch, variant, depth, programLength, maxStates, threads, traces, randomSize, seed, format }) check.Options.Add(o);
+        CheckBounds Bounds(ParseResult pr) => new(NonNegative(pr.GetValue(programLength), "--program-length"), Positive(pr.GetValue(depth), "--depth"),
+            Positive(pr.GetValue(maxStates), "--max-states"), Positive(pr.GetValue(threads), "--threads"), Positive(pr.GetValue(traces), "--traces"),
+            Positive(pr.GetValue(randomSize), "--random-size"), pr.GetValue(seed));
         check.SetAction(Guarded(stderr, pr => Check(stdout,
-            Arch(pr.GetValue(arch)!), pr.GetValue(variant), Positive(pr.GetValue(depth), "--depth"), Positive(pr.GetValue(traces), "--traces"),
-            pr.GetValue(seed), OneOf(pr.GetValue(format)!, "--format", "text", "json", "markdown"))));
+            Arch(pr.GetValue(arch)!), pr.GetValue(variant), Bounds(pr), OneOf(pr.GetValue(format)!, "--format", "text", "json", "markdown"))));
 
         var vArg = new Argument<string>("VARIANT");
         var iArg = new Argument<string>("INVARIANT");
         var explain = new Command("explain", "Draw one minimal counterexample of INVARIANT (id or id:path) in VARIANT.");
         explain.Arguments.Add(vArg);
         explain.Arguments.Add(iArg);
-        foreach (var o in new Option[] { depth, traces, seed, format }) explain.Options.Add(o);
-        explain.SetAction(Guarded(stderr, pr => Explain(stdout, pr.GetValue(vArg)!, pr.GetValue(iArg)!, Positive(pr.GetValue(depth), "--depth"),
-            Positive(pr.GetValue(traces), "--traces"), pr.GetValue(seed), OneOf(pr.GetValue(format)!, "--format", "text", "mermaid"))));
+        foreach (var o in new Option[] { depth, programLength, maxStates, threads, traces, randomSize, seed, format }) explain.Options.Add(o);
+        explain.SetAction(Guarded(stderr, pr => Explain(stdout, pr.GetValue(vArg)!, pr.GetValue(iArg)!, Bounds(pr), OneOf(pr.GetValue(format)!, "--format", "text", "mermaid"))));
 
         var variants = new Command("variants", "List the variants with their sources and declared violations.");
         variants.SetAction(Guarded(stderr, _ => Variants(stdout)));
@@ -144,25 +150,21 @@ public static class KvmspecCommand
 
     private static int Positive(int v, string name) => v > 0 ? v : throw new UsageException($"{name}: must be a positive number, got {v}");
 
+    private static int NonNegative(int v, string name) => v >= 0 ? v : throw new UsageException($"{name}: must be zero or a positive number, got {v}");
+
     private static string OneOf(string v, string name, params string[] allowed) =>
         allowed.Contains(v) ? v : throw new UsageException($"{name}: unknown value '{v}' (expected {string.Join(", ", allowed)})");
 
     private static Variant VariantOrFail(string id) =>
         Arm64Variants.Find(id) ?? throw new UsageException($"unknown variant '{id}' (see 'kvmspec variants')");
 
-    private static VariantReport Explore(IVariant v, int traces, int depth, ulong seed) => v switch
+    private static VariantReport Random(IVariant v, int traces, int depth, ulong seed) => v switch
     {
         X86Variant x => X86Explorer.Explore(x, traces, depth, seed),
         Variant a => RandomExplorer.Explore(a, traces, depth, seed),
         _ => throw new InvalidOperationException($"no explorer for {v.Id}"),
     };
 
-    private static IReadOnlyList<VariantReport> ExploreAll(IReadOnlyList<IVariant> vs, int traces, int depth, ulong seed)
-    {
-        var reports = new VariantReport[vs.Count];
-        Parallel.For(0, vs.Count, i => reports[i] = Explore(vs[i], traces, depth, seed));
-        return reports;
-    }
 
     /// <summary>The variants of an architecture (x86/upstream twice: without and with the VMM's BLOCKIRQ).</summary>
     private static IReadOnlyList<IVariant> VariantsOf(string arch) => arch switch
@@ -181,16 +183,16 @@ public static class KvmspecCommand
 
     private static IReadOnlyList<Invariant> InvariantsOf(string arch) => arch == "x86" ? X86Invariants.All : Arm64Invariants.All;
 
-    private static int Check(TextWriter o, string arch, string? variantId, int depth, int traces, ulong seed, string format)
+    private static int Check(TextWriter o, string arch, string? variantId, CheckBounds b, string format)
     {
         var vs = variantId is null ? VariantsOf(arch) : VariantsWithId(variantId);
         var sw = System.Diagnostics.Stopwatch.StartNew();
-        var reports = ExploreAll(vs, traces, depth, seed);
+        var reports = CheckRun.All(vs, b, Random);
         var elapsed = sw.Elapsed;
         var groups = reports.GroupBy(r => r.Variant.Arch).Select(g => (Arch: g.Key, Reports: (IReadOnlyList<VariantReport>)[.. g])).ToList();
         switch (format)
         {
-            case "json": o.WriteLine(CheckJson(reports, arch, traces, depth, seed, elapsed).ToJsonString(new JsonSerializerOptions { WriteIndented = true })); break;
+            case "json": o.WriteLine(CheckJson(reports, arch, b, elapsed).ToJsonString(new JsonSerializerOptions { WriteIndented = true })); break;
             case "markdown":
                 foreach (var g in groups) o.Write(Report.Markdown(g.Reports, InvariantsOf(g.Arch)));
                 break;
@@ -198,14 +200,14 @@ public static class KvmspecCommand
                 for (int k = 0; k < groups.Count; k++)
                 {
                     if (k > 0) o.WriteLine();
-                    o.Write(Report.Text(groups[k].Reports, InvariantsOf(groups[k].Arch), groups[k].Arch, traces, depth, seed, elapsed));
+                    o.Write(Report.Text(groups[k].Reports, InvariantsOf(groups[k].Arch), groups[k].Arch, b, elapsed));
                 }
                 break;
         }
         return reports.All(r => r.AsDeclared) ? 0 : 1;
     }
 
-    private static JsonObject CheckJson(IReadOnlyList<VariantReport> reports, string arch, int traces, int depth, ulong seed, TimeSpan elapsed) => new()
+    private static JsonObject CheckJson(IReadOnlyList<VariantReport> reports, string arch, CheckBounds b, TimeSpan elapsed) => new()
     {
         ["variants"] = new JsonArray(reports.Select(r => (JsonNode)new JsonObject
         {
@@ -227,20 +229,45 @@ public static class KvmspecCommand
             ["unexpected"] = new JsonArray(r.Unexpected.Select(k => (JsonNode)JsonValue.Create(k)!).ToArray()),
             ["unhandled"] = new JsonArray(r.Unhandled.Select(k => (JsonNode)JsonValue.Create(k)!).ToArray()),
             ["as_declared"] = r.AsDeclared,
+            ["stats"] = Stats(r),
         }).ToArray()),
         ["stats"] = new JsonObject
         {
             ["arch"] = arch,
-            ["mode"] = "random",
-            ["traces_per_variant"] = traces,
-            ["depth"] = depth,
-            ["seed"] = seed,
+            ["mode"] = b.Exhaustive ? "exhaustive+random" : "random",
+            ["program_length"] = b.ProgramLength,
+            ["depth"] = b.Depth,
+            ["max_states"] = b.MaxStates,
+            ["threads"] = b.Threads,
+            ["traces_per_variant"] = b.Traces,
+            ["random_size"] = b.RandomSize,
+            ["seed"] = b.Seed,
+            ["states"] = reports.Sum(r => r.Exhaustive?.Search.States ?? 0),
+            ["transitions"] = reports.Sum(r => r.Exhaustive?.Search.Transitions ?? 0),
+            ["peak_working_set_bytes"] = System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64,
             ["events"] = reports.Sum(r => r.Events),
             ["elapsed_ms"] = (long)elapsed.TotalMilliseconds,
         },
     };
 
-    private static int Explain(TextWriter o, string variantId, string invariant, int depth, int traces, ulong seed, string format)
+    /// <summary>One variant's exhaustive figures for the json report (null without a search).</summary>
+    private static JsonNode? Stats(VariantReport r) => r.Exhaustive is not { } x ? null : new JsonObject
+    {
+        ["programs"] = x.Programs,
+        ["program_length"] = x.ProgramLength,
+        ["depth_reached"] = x.Search.DepthReached,
+        ["truncated"] = x.Search.Truncated,
+        ["states"] = x.Search.States,
+        ["transitions"] = x.Search.Transitions,
+        ["states_per_level"] = new JsonArray(x.Search.StatesPerLevel.Select(n => (JsonNode)JsonValue.Create(n)).ToArray()),
+        ["elapsed_ms"] = (long)x.Search.Elapsed.TotalMilliseconds,
+        ["states_per_second"] = Math.Round(x.Search.StatesPerSecond),
+        ["bytes_per_stored_state"] = Math.Round(x.Search.BytesPerState, 1),
+        ["peak_heap_bytes"] = x.Search.PeakHeapBytes,
+        ["bfs_minimal"] = new JsonArray(r.FoundExhaustively.Select(k => (JsonNode)JsonValue.Create(k)!).ToArray()),
+    };
+
+    private static int Explain(TextWriter o, string variantId, string invariant, CheckBounds b, string format)
     {
         var candidates = VariantsWithId(variantId);
         var id = invariant.Split(':')[0];
@@ -254,12 +281,12 @@ public static class KvmspecCommand
         foreach (var cand in candidates)
         {
             v = cand;
-            hit = Explore(cand, traces, depth, seed).Found.Values.FirstOrDefault(c => c.Violation.Key == invariant || c.Violation.Invariant == invariant);
+            hit = CheckRun.All([cand], b, Random)[0].Found.Values.FirstOrDefault(c => c.Violation.Key == invariant || c.Violation.Invariant == invariant);
             if (hit is not null) break;
         }
         if (hit is null)
         {
-            o.WriteLine($"{variantId} shows no violation of {invariant} in {traces} random traces (seed {seed}).");
+            o.WriteLine($"{variantId} shows no violation of {invariant} within {(b.Exhaustive ? $"the exhaustive bound (programs of {b.ProgramLength}, {b.Depth} actions) nor " : "")}{b.Traces} random traces (seed {b.Seed}).");
             return 1;
         }
         if (format == "mermaid")

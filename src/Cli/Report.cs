@@ -1,5 +1,6 @@
 using System.Text;
 using Kvmspec.Model.Exploration;
+using Kvmspec.Model.Exploration.Exhaustive;
 using Kvmspec.Spec.Invariants;
 
 namespace Kvmspec.Cli;
@@ -15,12 +16,15 @@ public static class Report
         return parts.Count == 0 ? "ok" : string.Join(",", parts);
     }
 
-    public static string Text(IReadOnlyList<VariantReport> reports, IReadOnlyList<Invariant> invs, string arch, int traces, int depth, ulong seed, TimeSpan elapsed)
+    public static string Text(IReadOnlyList<VariantReport> reports, IReadOnlyList<Invariant> invs, string arch, CheckBounds b, TimeSpan elapsed)
     {
         var sb = new StringBuilder();
         int w0 = Math.Max(8, reports.Max(r => r.Variant.Label.Length)) + 2;
         var widths = invs.Select(i => Math.Max(i.Id.Length, reports.Max(r => Cell(r, i).Length)) + 2).ToArray();
-        sb.AppendLine($"kvmspec check: {arch}, {reports.Count} variants, {traces} random traces each (depth {depth}, seed {seed}), {elapsed.TotalSeconds:F1} s");
+        sb.AppendLine($"kvmspec check: {arch}, {reports.Count} variants, {elapsed.TotalSeconds:F1} s");
+        if (b.Exhaustive)
+            sb.AppendLine($"exhaustive: every program of 1..{b.ProgramLength} instruction(s), every action sequence up to {b.Depth}, at most {b.MaxStates:N0} states per variant, {b.Threads} thread(s)");
+        sb.AppendLine($"random probe beyond the bound: {b.Traces} traces per variant (up to {b.RandomSize} actions, seed {b.Seed}), counterexamples shrunk");
         sb.AppendLine("cells: violated paths; ok = none; !path = found but not declared; ?path = declared but not found");
         sb.AppendLine();
         sb.Append("variant".PadRight(w0));
@@ -32,6 +36,16 @@ public static class Report
             for (int i = 0; i < invs.Count; i++) sb.Append(Cell(r, invs[i]).PadRight(widths[i]));
             sb.AppendLine(r.AsDeclared ? "as declared" : "MISMATCH");
         }
+        if (reports.Any(r => r.Exhaustive is not null))
+        {
+            sb.AppendLine();
+            sb.AppendLine("exhaustive search per variant: distinct states, transitions, depth, states/s, bytes per stored state, peak heap");
+            foreach (var r in reports.Where(r => r.Exhaustive is not null))
+            {
+                var x = r.Exhaustive!.Search;
+                sb.AppendLine($"  {r.Variant.Label.PadRight(w0)}{x.States,10:N0} states {x.Transitions,11:N0} transitions  depth {x.DepthReached}{(x.Truncated ? " TRUNCATED (--max-states)" : "")}  {x.StatesPerSecond,9:N0}/s  {x.BytesPerState,5:F1} B/state  {x.PeakHeapBytes / (1 << 20),5} MB");
+            }
+        }
         foreach (var r in reports.Where(r => r.Unhandled.Count > 0))
             foreach (var u in r.Unhandled) sb.AppendLine($"{r.Variant.Label}: model finding: {u}");
         foreach (var r in reports)
@@ -39,7 +53,7 @@ public static class Report
             foreach (var (key, cx) in r.Found)
             {
                 sb.AppendLine();
-                sb.AppendLine($"== {r.Variant.Label} violates {key}{(r.Variant.ExpectedViolations.Contains(key) ? " (declared)" : " (NOT DECLARED)")}");
+                sb.AppendLine($"== {r.Variant.Label} violates {key}{(r.Variant.ExpectedViolations.Contains(key) ? " (declared)" : " (NOT DECLARED)")}; {cx.ActionCount} action(s), {(r.FoundExhaustively.Contains(key) ? "BFS-minimal" : "random, shrunk")}");
                 sb.AppendLine($"   {cx.Violation.Message}");
                 if (r.Variant.Reasons.TryGetValue(key, out var why)) sb.AppendLine($"   why: {why}");
                 sb.AppendLine($"   guest program: {cx.Program}");
