@@ -52,7 +52,7 @@ public static class X86Cpu
         return ins.Kind switch
         {
             X86InstructionKind.Cpuid or X86InstructionKind.Wrmsr or X86InstructionKind.Hlt or X86InstructionKind.MovFromDr => X86ExitKind.Intercept,
-            X86InstructionKind.Out or X86InstructionKind.In => X86ExitKind.PortIo,
+            X86InstructionKind.Out or X86InstructionKind.In or X86InstructionKind.RepInsb => X86ExitKind.PortIo,
             X86InstructionKind.MmioLoad => X86ExitKind.Emulate,
             X86InstructionKind.Int3 when c.Has(X86GuestDebug.KVM_GUESTDBG_USE_SW_BP) => X86ExitKind.Breakpoint,
             X86InstructionKind.Icebp => X86ExitKind.Icebp,
@@ -166,6 +166,10 @@ public static class X86Cpu
                     for (int i = 0; i < 4; i++)
                         if (Dr7.Enabled(d.Dr7, i) && Dr7.RwOf(d.Dr7, i) == Dr7.RwWrite && d.Dr(i) == X86Program.DataAddr) { v = v with { DataBpPending = i }; break; }
                 break;
+            case X86InstructionKind.AddRbx: v = v with { Rbx = s0.Rbx + 1 }; break;
+            case X86InstructionKind.MovRcx: v = v with { Rcx = ins.Imm }; break;
+            case X86InstructionKind.MovRdi: v = v with { Rdi = ins.Imm }; break;
+            case X86InstructionKind.Jmp: next = ins.Imm; break;
             case X86InstructionKind.MovSs:
             case X86InstructionKind.Nop:
                 break;

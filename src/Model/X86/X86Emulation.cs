@@ -18,7 +18,20 @@ namespace Kvmspec.Model.X86;
 /// fast path exits to userspace), vmx.c handle_dr() (DR7.GD with USE_HW_BP → KVM_EXIT_DEBUG with
 /// DR6.BD); 663f4c61b803, 5cc244a20b86, 384dea1c9183; api.rst "KVM_RUN" (completion on re-entry).
 /// The emulator does not defer the step after an emulated MOV SS: its writeback has no such
-/// condition. [I from the writeback's code path]</remarks>
+/// condition. [I from the writeback's code path]
+/// String IN (REP INSB, DF=0, byte size): emulate.c pio_in_emulated() refills the emulator's read
+/// cache (ctxt->io_read, 1024 bytes) with n = min(bytes to the end of RDI's page, 1024 / size, RCX)
+/// elements in one KVM_EXIT_IO (kvm_run->io.count = n; x86.c emulator_pio_in() →
+/// __emulator_pio_in(), vcpu->arch.pio.count = n; complete_userspace_io := complete_emulated_pio).
+/// On re-entry complete_emulated_pio() → complete_emulated_io() re-runs the emulator
+/// (EMULTYPE_NO_DECODE) with the registers as they are now (KVM_SET_REGS sets
+/// emulate_regs_need_sync_from_vcpu, so a changed RCX is re-read): pio_in_emulated() computes n again
+/// from the new RCX, emulator_pio_in_emulated() copies the pio.count elements userspace supplied
+/// (complete_emulator_pio_in(); "KVM doesn't support modifying the rep count"), and the REP
+/// writeback stores the n elements at RDI and moves RCX and RDI by n (x86_emulate_insn(): the
+/// read-ahead path consumes the whole cache at once, dst.count = n). With RCX still non-zero the
+/// emulator skips the RIP writeback ("goto done"), so the guest re-enters at the same RIP,
+/// re-executes REP INSB and the next batch exits; at RCX = 0 RIP moves past the instruction.</remarks>
 public static class X86Emulation
 {
     private static ImmutableArray<X86TrapState> In(params X86TrapState[] s) => [.. s];
@@ -26,8 +39,13 @@ public static class X86Emulation
     private static Guard<X86Ctx> G(Func<X86Ctx, bool> f, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(f))] string n = "") => Guard<X86Ctx>.Of(f, n);
     private static R Row(ImmutableArray<X86TrapState> from, X86TrapTrigger t, Guard<X86Ctx> g, X86TrapState? to, string source, params Effect<X86Ctx>[] fx) => new(from, t, g, [.. fx], to, source);
     private static readonly ImmutableArray<X86TrapState> Idle = [X86TrapState.Idle];
+    private static readonly ImmutableArray<X86TrapState> Awaiting = [X86TrapState.AwaitingIo, X86TrapState.AwaitingMmio, X86TrapState.AwaitingStringIo];
 
-    public const ushort Port = 0x80;
+    public const ushort Port = X86Instruction.DefaultPort;
+    /// <summary>PAGE_SIZE, for the read cache's "bytes to the end of the page".</summary>
+    public const ulong PageSize = 4096;
+    /// <summary>sizeof(ctxt->io_read.data): the emulator's read-ahead cache (struct read_cache).</summary>
+    public const ulong ReadCacheBytes = 1024;
     public const ulong MmioGpa = 0xFED00000;
 
     public static readonly M Machine = new()
@@ -46,14 +64,18 @@ public static class X86Emulation
             Row(Idle, X86TrapTrigger.emulated_mmio, Guard<X86Ctx>.Always, X86TrapState.AwaitingMmio, "emulator_read_emulated → KVM_EXIT_MMIO; complete_userspace_io := complete_emulated_mmio", E(exit_mmio)),
             Row(In(X86TrapState.AwaitingIo), X86TrapTrigger.complete_userspace_io, Guard<X86Ctx>.Always, X86TrapState.Idle, "complete_fast_pio_in/out → kvm_skip_emulated_instruction", E(complete_pio), E(kvm_skip_emulated_instruction)),
             Row(In(X86TrapState.AwaitingMmio), X86TrapTrigger.complete_userspace_io, Guard<X86Ctx>.Always, X86TrapState.Idle, "complete_emulated_mmio → the emulator's writeback", E(complete_mmio), E(writeback)),
+            Row(Idle, X86TrapTrigger.pio_in_emulated, G(RepCountZero), X86TrapState.Idle, "x86_emulate_insn: a REP string instruction with RCX = 0 completes without an access", E(complete_rep_count_zero)),
+            Row(Idle, X86TrapTrigger.pio_in_emulated, Guard<X86Ctx>.Always, X86TrapState.AwaitingStringIo, "emulate.c pio_in_emulated: refill the read cache, n = min(to page end, 1024/size, RCX) → KVM_EXIT_IO, io.count = n; complete_userspace_io := complete_emulated_pio", E(exit_string_io)),
+            Row(In(X86TrapState.AwaitingStringIo), X86TrapTrigger.complete_userspace_io, Guard<X86Ctx>.Always, X86TrapState.Idle, "complete_emulated_pio → the emulator consumes the batch (RCX, RDI by n); RIP only at RCX = 0", E(complete_string_io)),
         ],
         Ignore =
         [
             new(In(X86TrapState.Idle), X86TrapTrigger.complete_userspace_io, "nothing pending: complete_userspace_io is NULL"),
-            new(In(X86TrapState.AwaitingIo, X86TrapState.AwaitingMmio), X86TrapTrigger.emulate_in_kernel, "the guest does not run before the access completes"),
-            new(In(X86TrapState.AwaitingIo, X86TrapState.AwaitingMmio), X86TrapTrigger.x86_emulate_instruction, "the guest does not run before the access completes"),
-            new(In(X86TrapState.AwaitingIo, X86TrapState.AwaitingMmio), X86TrapTrigger.fast_pio, "the guest does not run before the access completes"),
-            new(In(X86TrapState.AwaitingIo, X86TrapState.AwaitingMmio), X86TrapTrigger.emulated_mmio, "the guest does not run before the access completes"),
+            new(Awaiting, X86TrapTrigger.emulate_in_kernel, "the guest does not run before the access completes"),
+            new(Awaiting, X86TrapTrigger.x86_emulate_instruction, "the guest does not run before the access completes"),
+            new(Awaiting, X86TrapTrigger.fast_pio, "the guest does not run before the access completes"),
+            new(Awaiting, X86TrapTrigger.emulated_mmio, "the guest does not run before the access completes"),
+            new(Awaiting, X86TrapTrigger.pio_in_emulated, "the guest does not run before the access completes"),
         ],
     };
 
@@ -124,13 +146,18 @@ public static class X86Emulation
 
     /// <summary>x86_emulate_instruction()'s writeback for a clean retirement: RIP, the step (per
     /// variant, only with r != 0: here always, the access having completed), __kvm_set_rflags.</summary>
-    public static X86Ctx writeback(X86Ctx c)
+    public static X86Ctx writeback(X86Ctx c) => Writeback(c, null);
+
+    /// <summary>The writeback with RIP left at <paramref name="rip"/> when given (a REP string
+    /// instruction with iterations left: x86_emulate_insn skips the RIP update, but
+    /// x86_emulate_instruction still writes RIP back and checks the step).</summary>
+    public static X86Ctx Writeback(X86Ctx c, ulong? rip)
     {
         if (c.S.Unhandled is not null) return c;
         var cause = c.S.Access ?? Cause(c);
         ulong eflags = cause.Eflags ?? c.GetRflags();
         bool ctxtTf = cause.Eflags is null ? Rflags.Tf(eflags) : cause.CtxtTf;
-        var next = cause.Rip + (ulong)cause.Insn!.Length;
+        var next = rip ?? cause.Rip + (ulong)cause.Insn!.Length;
         var shadow = cause.Eflags is null ? Shadow.None : c.S.Shadow;
         c = c.With(s => s with { Rip = next, Access = null, DeferredStep = false });
         bool step = c.V.x86_emulate_instruction switch
@@ -148,7 +175,7 @@ public static class X86Emulation
     {
         var cause = Cause(c);
         bool isOut = cause.Insn!.Kind == X86InstructionKind.Out;
-        var p = new IoPayload(Port, 1, isOut, 1, isOut ? c.S.Rax & 0xFF : 0);
+        var p = new IoPayload(cause.Insn.Port, 1, isOut, 1, isOut ? c.S.Rax & 0xFF : 0);
         return c.With(s => s with { Access = cause, Return = new PendingReturn(KvmExitReason.KVM_EXIT_IO, p, null) });
     }
 
@@ -174,5 +201,65 @@ public static class X86Emulation
         var next = a.Rip + (ulong)a.Insn!.Length;
         return c.Emit(new Retired(a.Rip, next, RetiredBy.Kvm, a.Insn.Text, Completion: true, Data: c.S.io_data))
                 .With(s => s with { Rax = s.io_data });
+    }
+
+    // ---- string IN: pio_in_emulated and the REP writeback ----
+    public static bool RepCountZero(X86Ctx c) => c.S.Rcx == 0;
+
+    /// <summary>pio_in_emulated()'s refill: n = min(bytes to the end of RDI's page (DF=0),
+    /// sizeof(rc->data) / size, RCX), at least 1.</summary>
+    public static ulong Batch(X86Vcpu s)
+    {
+        ulong inPage = PageSize - (s.Rdi % PageSize);
+        return Math.Max(1, Math.Min(Math.Min(inPage, ReadCacheBytes), s.Rcx));
+    }
+
+    /// <summary>A REP INSB whose count is already 0 (SIMPLIFICATION: whether VMX takes the I/O exit
+    /// for a zero count is not modelled; KVM's emulator ends it without an access). [I]</summary>
+    public static X86Ctx complete_rep_count_zero(X86Ctx c)
+    {
+        var cause = c.S.Access ?? Cause(c);
+        var next = cause.Rip + (ulong)cause.Insn!.Length;
+        return Writeback(c.Emit(new Retired(cause.Rip, next, RetiredBy.Kvm, cause.Insn.Text)), null);
+    }
+
+    public static X86Ctx exit_string_io(X86Ctx c)
+    {
+        var cause = Cause(c);
+        uint n = (uint)Batch(c.S);
+        var p = new IoPayload(cause.Insn!.Port, 1, false, n, 0);
+        return c.With(s => s with { Access = cause, pio_count = n, Return = new PendingReturn(KvmExitReason.KVM_EXIT_IO, p, null) })
+                .Kvm($"pio_in_emulated: read cache refill, io.count = {n} (RCX=0x{c.S.Rcx:X}, RDI=0x{c.S.Rdi:X})");
+    }
+
+    /// <summary>complete_emulated_pio(): the emulator runs again on the registers as they are now;
+    /// the batch is recomputed from RCX and consumed whole: pio.count elements are the VMM's data,
+    /// any more are what the read cache held before (the VMM changed RCX). RCX and RDI move by the
+    /// batch; RIP moves only when RCX reaches 0.</summary>
+    public static X86Ctx complete_string_io(X86Ctx c)
+    {
+        var a = c.S.Access!.Value;
+        var s0 = c.S;
+        if (s0.Rcx == 0)
+        {
+            // The REP termination check comes first: nothing is consumed. SIMPLIFICATION: the
+            // leftover vcpu->arch.pio.count (a WARN on the next KVM_RUN) is not modelled.
+            return complete_rep_count_zero(c.With(s => s with { pio_count = 0 }));
+        }
+        ulong n = Batch(s0);
+        ulong fromVmm = Math.Min(n, s0.pio_count);
+        ulong rcx = s0.Rcx - n;
+        var next = rcx == 0 ? a.Rip + (ulong)a.Insn!.Length : a.Rip;
+        c = c.Emit(new Retired(a.Rip, next, RetiredBy.Kvm, $"{a.Insn!.Text} ({n} of {s0.Rcx})", Completion: true, Data: s0.io_data & 0xFF))
+             .With(s => s with
+             {
+                 Rcx = rcx,
+                 Rdi = s.Rdi + n,
+                 pio_count = 0,
+                 StringInBytes = s.StringInBytes + n,
+                 StringInStaleBytes = s.StringInStaleBytes + (n - fromVmm),
+             });
+        if (fromVmm < n) c = c.Kvm($"complete_emulator_pio_in: {fromVmm} bytes from userspace, {n - fromVmm} from the read cache (RCX was changed)");
+        return Writeback(c, next);
     }
 }

@@ -15,4 +15,6 @@ public enum X86RunTrigger
     guest_irq,
     host_irq,
     signal,
+    /// <summary>A VMM thread writes kvm_run's kvm_valid_regs, kvm_dirty_regs and s.regs (memory, at any time).</summary>
+    kvm_run_s_regs,
 }

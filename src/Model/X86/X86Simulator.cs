@@ -12,7 +12,8 @@ public sealed record X86SimResult(Trace Trace, X86Vcpu Final, string? Unhandled)
 
 /// <summary>Runs scripts through the composed x86 vCPU of one variant and records the trace, the
 /// way <see cref="Simulator"/> does for arm64: VMM inputs wait for KVM_RUN to return (kicked after
-/// <see cref="Simulator.Fuel"/> automatic steps), environment events happen where they stand.</summary>
+/// <see cref="Simulator.Fuel"/> automatic steps), environment events and stores to kvm_run's
+/// sync-regs part happen where they stand.</summary>
 public static class X86Simulator
 {
     /// <summary>The guest's RFLAGS at the first KVM_RUN: IF=1 (interrupts enabled).</summary>
@@ -32,6 +33,7 @@ public static class X86Simulator
         InterruptPending { Target: IrqTarget.Guest } => X86RunTrigger.guest_irq,
         InterruptPending { Target: IrqTarget.Host } => X86RunTrigger.host_irq,
         SignalPending => X86RunTrigger.signal,
+        SetSyncRegs => X86RunTrigger.kvm_run_s_regs,
         _ => null,
     };
 
@@ -92,7 +94,9 @@ public static class X86Simulator
                 return c;
             case Do { Event: var e }:
                 if (TriggerOf(e) is not { } t) return c.Unhandled($"no x86 trigger for {e.Verb}");
-                if (e.Role == EventRole.Environment)
+                // A store to kvm_run (SetSyncRegs) is memory, not an ioctl: like the environment, it
+                // lands wherever the vCPU is (another VMM thread may write while KVM_RUN is in flight).
+                if (e.Role == EventRole.Environment || e is SetSyncRegs)
                 {
                     if (e is InterruptPending { Target: IrqTarget.Host } && c.S.Run != RunState.InGuest) return c;
                     return Fire(c.Emit(e), t, e);

@@ -8,6 +8,9 @@ public enum X86TrapState
     AwaitingIo,
     /// <summary>KVM_EXIT_MMIO returned; the emulator finishes the access on re-entry.</summary>
     AwaitingMmio,
+    /// <summary>KVM_EXIT_IO for a batch of a string IN returned; complete_emulated_pio re-runs the
+    /// emulator on re-entry, which consumes the batch.</summary>
+    AwaitingStringIo,
 }
 
 /// <summary>X86Emulation's triggers.</summary>
@@ -21,6 +24,9 @@ public enum X86TrapTrigger
     fast_pio,
     /// <summary>An MMIO access: the emulator exits with KVM_EXIT_MMIO.</summary>
     emulated_mmio,
+    /// <summary>A string IN (REP INSB): handle_io() → kvm_emulate_instruction() → em_in() →
+    /// pio_in_emulated(), which exits with KVM_EXIT_IO for a batch.</summary>
+    pio_in_emulated,
     /// <summary>KVM_RUN re-entry: vcpu->arch.complete_userspace_io.</summary>
     complete_userspace_io,
 }

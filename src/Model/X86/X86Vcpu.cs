@@ -28,7 +28,14 @@ public sealed record X86Vcpu
     public ulong Rax { get; init; }
     public ulong Rbx { get; init; }
     public ulong Rcx { get; init; }
+    /// <summary>RDI: the destination of a string IN (REP INSB).</summary>
+    public ulong Rdi { get; init; }
     public ulong R11 { get; init; }
+    /// <summary>IA32_APIC_BASE (KVM_GET/SET_SREGS apic_base): the reset value of a BSP, xAPIC
+    /// enabled at 0xFEE00000 (kvm_lapic_reset: MSR_IA32_APICBASE_ENABLE | MSR_IA32_APICBASE_BSP).</summary>
+    public ulong apic_base { get; init; } = 0xFEE00900;
+    /// <summary>CR4.PAE; the guest is in long mode (EFER.LME=1, CR0.PG=1), where it must be 1.</summary>
+    public bool CR4_PAE { get; init; } = true;
     public ImmutableStack<X86Frame> Frames { get; init; } = ImmutableStack<X86Frame>.Empty;
     public Shadow Shadow { get; init; }
     /// <summary>A single-step trap MOV SS deferred to the next instruction boundary but one.</summary>
@@ -56,6 +63,26 @@ public sealed record X86Vcpu
     /// <summary>kvm_run->debug.arch as last written: KVM writes only some fields per exit.</summary>
     public X86DebugPayload RunDebug { get; init; } = new(0, 0, 0, 0);
     public PendingReturn? Return { get; init; }
+    /// <summary>vcpu->arch.pio.count: the elements of the port access userspace is completing
+    /// (the batch of a string IN: kvm_run->io.count).</summary>
+    public uint pio_count { get; init; }
+    /// <summary>SIMPLIFICATION: guest memory is not modelled; a string IN's destination buffer is
+    /// summarised by the bytes it stored (<see cref="StringInBytes"/>) and how many of those were not
+    /// data the VMM supplied for that batch (<see cref="StringInStaleBytes"/>: the emulator's read
+    /// cache held fewer bytes than the count it consumed, after userspace changed RCX).</summary>
+    public ulong StringInBytes { get; init; }
+    /// <summary>See <see cref="StringInBytes"/>.</summary>
+    public ulong StringInStaleBytes { get; init; }
+
+    // kvm_run's sync-regs part (KVM_CAP_SYNC_REGS): memory the VMM writes at any time.
+    /// <summary>kvm_run->kvm_valid_regs.</summary>
+    public KvmSyncRegs kvm_valid_regs { get; init; }
+    /// <summary>kvm_run->kvm_dirty_regs.</summary>
+    public KvmSyncRegs kvm_dirty_regs { get; init; }
+    /// <summary>kvm_run->s.regs.</summary>
+    public kvm_sync_regs s_regs { get; init; }
+    /// <summary>The VMM has written the sync-regs part at least once (the trace then shows it after every return).</summary>
+    public bool SyncRegsInUse { get; init; }
 
     // Environment.
     public bool IrqPending { get; init; }

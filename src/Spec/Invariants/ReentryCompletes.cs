@@ -9,7 +9,10 @@ namespace Kvmspec.Spec.Invariants;
 /// api.rst "KVM_RUN" note: for KVM_EXIT_MMIO and KVM_EXIT_IO (x86), ..., the operation completes only when
 /// userspace re-enters, before pending signals are checked, and userspace should re-enter with
 /// immediate_exit before save/restore so that it completes. An access that userspace aborts
-/// (ext_dabt_pending) must not complete (PC-ONCE judges that). Paths: <c>late</c> (the run returned
+/// (ext_dabt_pending) must not complete (PC-ONCE judges that). A KVM_RUN refused with -EINVAL is
+/// not a re-entry: x86 checks kvm_valid_regs/kvm_dirty_regs and copies the dirty sync-regs parts in
+/// before complete_userspace_io (x86.c kvm_arch_vcpu_ioctl_run()), so the completion is due at the
+/// next KVM_RUN (arm64 never fails KVM_RUN with -EINVAL in the model). Paths: <c>late</c> (the run returned
 /// or ran the guest before completing), <c>twice</c> (a completion with nothing pending).
 /// </remarks>
 public static class ReentryCompletes
@@ -31,6 +34,9 @@ public static class ReentryCompletes
                 case Exit { Reason: KvmExitReason.KVM_EXIT_MMIO or KvmExitReason.KVM_EXIT_IO }:
                     if (dueThisRun) Report("late", i, "KVM_RUN returned without completing the pending access");
                     pending = true; aborted = false; dueThisRun = false;
+                    break;
+                case RunFailed { Errno: Errno.EINVAL }:
+                    dueThisRun = false;
                     break;
                 case Exit or RunFailed:
                     if (dueThisRun)

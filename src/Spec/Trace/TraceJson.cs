@@ -21,8 +21,18 @@ public static class TraceJson
                 if (x.Control.HasFlag(Kvm.X86GuestDebug.KVM_GUESTDBG_USE_HW_BP)) { o["dr0"] = x.Dr0; o["dr1"] = x.Dr1; o["dr2"] = x.Dr2; o["dr3"] = x.Dr3; o["dr7"] = x.Dr7; }
                 if (x.Error is { } xe) o["error"] = xe.ToString();
                 break;
-            case GetRegs g: o["rip"] = g.Rip; o["rflags"] = g.Rflags; o["rbx"] = g.Rbx; break;
-            case SetRegs s: o["rip"] = s.Rip; o["rflags"] = s.Rflags; o["rbx"] = s.Rbx; break;
+            case GetRegs g:
+                o["rip"] = g.Rip; o["rflags"] = g.Rflags; o["rbx"] = g.Rbx;
+                if (g.Rcx != 0) o["rcx"] = g.Rcx;
+                if (g.Rdi != 0) o["rdi"] = g.Rdi;
+                break;
+            case SetRegs s:
+                o["rip"] = s.Rip; o["rflags"] = s.Rflags; o["rbx"] = s.Rbx;
+                if (s.Rcx is { } src) o["rcx"] = src;
+                if (s.Rdi is { } sdi) o["rdi"] = sdi;
+                break;
+            case SetSyncRegs w: o["kvm_valid_regs"] = (uint)w.ValidRegs; o["kvm_dirty_regs"] = (uint)w.DirtyRegs; o["s_regs"] = SyncRegs(w.Regs); break;
+            case StoreRegs st: o["stored"] = (uint)st.Stored; o["kvm_dirty_regs"] = (uint)st.DirtyRegs; o["s_regs"] = SyncRegs(st.Regs); break;
             case CompleteIo io: o["data"] = io.Data; break;
             case X86ExceptionTaken x: o["vector"] = x.Vector; o["rip"] = x.Rip; o["rflags"] = x.Rflags; o["handler"] = x.Handler; break;
             case CompleteMmio m: o["data"] = m.Data; break;
@@ -68,6 +78,14 @@ public static class TraceJson
         }
         return o;
     }
+
+    /// <summary>kvm_run->s.regs (x86) as the model has it: regs, sregs and events, kernel field names.</summary>
+    public static JsonObject SyncRegs(Kvm.kvm_sync_regs r) => new()
+    {
+        ["regs"] = new JsonObject { ["rip"] = r.rip, ["rflags"] = r.rflags, ["rbx"] = r.rbx },
+        ["sregs"] = new JsonObject { ["apic_base"] = r.apic_base, ["cr4_pae"] = r.CR4_PAE },
+        ["events"] = new JsonObject { ["exception"] = new JsonObject { ["nr"] = r.exception.nr, ["injected"] = r.exception.injected, ["pending"] = r.exception.pending } },
+    };
 
     public static JsonObject Header(Trace t) => Header(t.Header);
 
