@@ -54,7 +54,6 @@ public sealed class ModelSpace<C>(ModelOps<C> ops, IReadOnlyList<C> initial, Fun
     private Outcome<C> Judge(C c)
     {
         var now = ops.Out(c);
-        var all = ops.Out(ops.Settle(c));
         var checker = new TraceChecker(ops.Header(c), ops.Invariants);
         int i = 0;
         foreach (var e in now) checker.Observe(i++, e);
@@ -63,7 +62,9 @@ public sealed class ModelSpace<C>(ModelOps<C> ops, IReadOnlyList<C> initial, Fun
         p.Add(ops.Vmm(c));
         StatePacker.Pack(ref p, checker);
         var key = p.Finish();
-        foreach (var e in all.Skip(now.Count)) checker.Observe(i++, e);
+        var settled = ops.Settle(c);
+        if (!ReferenceEquals(ops.Out(settled), now))
+            foreach (var e in ops.Out(settled).Skip(now.Count)) checker.Observe(i++, e);
         List<Violation>? found = null;
         foreach (var v in checker.Finish())
             foreach (var x in v.Violations)

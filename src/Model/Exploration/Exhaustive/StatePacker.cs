@@ -19,7 +19,9 @@ namespace Kvmspec.Model.Exploration.Exhaustive;
 /// </remarks>
 public static class StatePacker
 {
-    private static readonly ConcurrentDictionary<Type, Func<object, object?>[]> Getters = new();
+    private delegate void PackFields(ref Packer p, object o, int depth);
+
+    private static readonly ConcurrentDictionary<Type, PackFields> Packers = new();
 
     public static void Pack(ref Packer p, object? o, int depth = 0)
     {
@@ -47,25 +49,55 @@ public static class StatePacker
             p.Add(n);
             return;
         }
-        foreach (var g in Getters.GetOrAdd(o.GetType(), Compile)) Pack(ref p, g(o), depth + 1);
+        Packers.GetOrAdd(o.GetType(), Compile)(ref p, o, depth);
     }
 
     private static bool Skipped(FieldInfo f) =>
         typeof(Delegate).IsAssignableFrom(f.FieldType)
-        || f.FieldType == typeof(TraceHeader) || f.FieldType == typeof(JudgeContext)
+        || f.FieldType == typeof(TraceHeader)
         || typeof(IEnumerable<TraceEvent>).IsAssignableFrom(f.FieldType)
-        || (f.DeclaringType == typeof(Spec.Invariants.Monitor) && f.FieldType != typeof(string));
+        || f.DeclaringType == typeof(Spec.Invariants.Monitor);
 
-    private static Func<object, object?>[] Compile(Type t)
+    private static IEnumerable<FieldInfo> FieldsOf(Type t)
     {
         var fields = new List<FieldInfo>();
         for (var x = t; x is not null && x != typeof(object) && x != typeof(ValueType); x = x.BaseType)
             fields.InsertRange(0, x.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly).Where(f => !Skipped(f)));
-        return [.. fields.Select(f =>
+        return fields;
+    }
+
+    private static readonly MethodInfo AddWord = typeof(Packer).GetMethod(nameof(Packer.Add), [typeof(ulong)])!;
+    private static readonly MethodInfo PackObject = typeof(StatePacker).GetMethod(nameof(Pack))!;
+
+    /// <summary>A packer for <paramref name="t"/>'s fields: words added in place, nested structs
+    /// unfolded, everything else (classes, strings, nullables, collections) packed recursively.</summary>
+    private static PackFields Compile(Type t)
+    {
+        var p = Expression.Parameter(typeof(Packer).MakeByRefType(), "p");
+        var o = Expression.Parameter(typeof(object), "o");
+        var depth = Expression.Parameter(typeof(int), "depth");
+        var body = new List<Expression>();
+        void Emit(Expression value, Type type, int nesting)
         {
-            var o = Expression.Parameter(typeof(object));
-            var body = Expression.Convert(Expression.Field(Expression.Convert(o, t), f), typeof(object));
-            return Expression.Lambda<Func<object, object?>>(body, o).Compile();
-        })];
+            var u = type.IsEnum ? Enum.GetUnderlyingType(type) : type;
+            if (u == typeof(bool))
+                body.Add(Expression.Call(p, AddWord, Expression.Condition(value, Expression.Constant(1UL), Expression.Constant(0UL))));
+            else if (u == typeof(ulong) || u == typeof(long) || u == typeof(int) || u == typeof(uint) || u == typeof(byte) || u == typeof(ushort) || u == typeof(short) || u == typeof(sbyte))
+            {
+                var v = type.IsEnum ? Expression.Convert(value, u) : value;
+                var widened = u == typeof(int) || u == typeof(short) || u == typeof(sbyte) ? Expression.Convert(Expression.Convert(v, typeof(long)), typeof(ulong)) : Expression.Convert(v, typeof(ulong));
+                body.Add(Expression.Call(p, AddWord, widened));
+            }
+            else if (type.IsValueType && !type.IsPrimitive && Nullable.GetUnderlyingType(type) is null && nesting < 4
+                     && !typeof(IEnumerable).IsAssignableFrom(type) && FieldsOf(type).All(f => f.FieldType != type))
+                foreach (var f in FieldsOf(type)) Emit(Expression.Field(value, f), f.FieldType, nesting + 1);
+            else
+                body.Add(Expression.Call(PackObject, p, Expression.Convert(value, typeof(object)), Expression.Add(depth, Expression.Constant(1))));
+        }
+        var typed = Expression.Variable(t, "x");
+        body.Add(Expression.Assign(typed, Expression.Convert(o, t)));
+        foreach (var f in FieldsOf(t)) Emit(Expression.Field(typed, f), f.FieldType, 0);
+        body.Add(Expression.Empty());
+        return Expression.Lambda<PackFields>(Expression.Block([typed], body), p, o, depth).Compile();
     }
 }
