@@ -78,6 +78,22 @@ public class X86TraceReadingTests(ITestOutputHelper output)
                 .Classify(TraceChecker.Check(t, X86Invariants.All).Any(v => v.Kind == VerdictKind.Violated), "violating");
         }, output, maxTest: 300);
 
+    [Fact]
+    public void TheX86WorkedExample_InTheTraceFormatDoc_IsTheModelsTrace_AndConforms()
+    {
+        var doc = File.ReadAllText(Path.Combine(Kvmspec.Properties.Docs.DocsInStepTests.RepoRoot(), "docs", "trace-format.md"));
+        int at = doc.IndexOf("### (c) An x86 trace", StringComparison.Ordinal);
+        Assert.True(at >= 0, "docs/trace-format.md has no x86 worked example");
+        int start = doc.IndexOf("```json\n", at, StringComparison.Ordinal) + "```json\n".Length;
+        var block = doc[start..doc.IndexOf("```", start, StringComparison.Ordinal)];
+        var v = X86Variants.Upstream;
+        var model = Encoding.UTF8.GetString(TraceWriter.Bytes(X86Simulator.Execute(v, X86Corpus.All.Single(c => c.Name == "step-out").Script(v)).Trace));
+        Assert.Equal(model, block);
+        var r = Conformance.Check(() => new MemoryStream(Encoding.UTF8.GetBytes(block)), "example-c", null);
+        Assert.True(r.Conforms);
+        Assert.All(r.Verdicts, vd => Assert.Equal(VerdictKind.Holds, vd.Kind));
+    }
+
     // ---- bad input ----
 
     private const string Header = """{"v":1,"kind":"header","arch":"x86","profile":"full","producer":"test","initial_pc":4096,"initial_pstate":"0x202"}""";
