@@ -94,7 +94,7 @@ public static class KvmspecCommand
         conform.Options.Add(conformVariant);
         conform.Options.Add(format);
         conform.SetAction(Guarded(stderr, pr => OnFile(pr.GetValue(traceArg)!, file => ConformCommand.Run(stdout, file,
-            pr.GetValue(conformVariant) is { } cv ? VariantOrFail(cv) : null, OneOf(pr.GetValue(format)!, "--format", "text", "json")))));
+            pr.GetValue(conformVariant) is { } cv ? VariantOrFail(cv, ReplayIsArm64) : null, OneOf(pr.GetValue(format)!, "--format", "text", "json")))));
 
         var scenarioArg = new Argument<string>("SCENARIO") { Description = "a scenario file (docs/scenario-format.md)" };
         var runVariant = new Option<string?>("--variant") { Description = "run against this variant (default: the scenario's variants)" };
@@ -103,7 +103,7 @@ public static class KvmspecCommand
         run.Options.Add(runVariant);
         run.Options.Add(format);
         run.SetAction(Guarded(stderr, pr => OnFile(pr.GetValue(scenarioArg)!, file => ScenarioCommands.Run(stdout, file,
-            pr.GetValue(runVariant) is { } rv ? VariantOrFail(rv) : null, OneOf(pr.GetValue(format)!, "--format", "text", "json")))));
+            pr.GetValue(runVariant) is { } rv ? VariantOrFail(rv, ScenariosAreArm64) : null, OneOf(pr.GetValue(format)!, "--format", "text", "json")))));
 
         var output = new Option<string?>("-o", "--output") { Description = "the trace file to write (default: standard output)" };
         var record = new Command("record", "Write the model's trace of a scenario as a JSON Lines trace.");
@@ -111,7 +111,7 @@ public static class KvmspecCommand
         record.Options.Add(runVariant);
         record.Options.Add(output);
         record.SetAction(Guarded(stderr, pr => OnFile(pr.GetValue(scenarioArg)!, file => ScenarioCommands.Record(stdout, file,
-            pr.GetValue(runVariant) is { } rv ? VariantOrFail(rv) : null, pr.GetValue(output)))));
+            pr.GetValue(runVariant) is { } rv ? VariantOrFail(rv, ScenariosAreArm64) : null, pr.GetValue(output)))));
 
         var root = new RootCommand("kvmspec: an executable specification of hypervisor guest debugging (KVM arm64 and x86).");
         foreach (var c in new[] { check, explain, variants, invariants, graph, conform, run, record }) root.Subcommands.Add(c);
@@ -155,8 +155,14 @@ public static class KvmspecCommand
     private static string OneOf(string v, string name, params string[] allowed) =>
         allowed.Contains(v) ? v : throw new UsageException($"{name}: unknown value '{v}' (expected {string.Join(", ", allowed)})");
 
-    private static Variant VariantOrFail(string id) =>
-        Arm64Variants.Find(id) ?? throw new UsageException($"unknown variant '{id}' (see 'kvmspec variants')");
+    /// <summary>The arm64 variant <paramref name="id"/>; an x86 id gets <paramref name="x86"/>, saying why this command cannot use it.</summary>
+    private static Variant VariantOrFail(string id, string x86) =>
+        Arm64Variants.Find(id) ?? throw new UsageException(X86Variants.WithId(id).Count > 0
+            ? $"--variant {id}: {x86}"
+            : $"unknown variant '{id}' (see 'kvmspec variants')");
+
+    private const string ReplayIsArm64 = "replay runs the arm64 model only; judge an x86 trace without --variant";
+    private const string ScenariosAreArm64 = "scenarios run on the arm64 model only";
 
     private static VariantReport Random(IVariant v, int traces, int depth, ulong seed) => v switch
     {

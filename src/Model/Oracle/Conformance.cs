@@ -12,7 +12,9 @@ namespace Kvmspec.Model.Oracle;
 /// and, as in <c>kvmspec check</c>, its part before that migration is the source's behaviour: the
 /// variant under check declares nothing about it. A violation the variant declares is reported as a
 /// declared deviation and does not fail the trace; without a variant every violation fails it.
-/// Bad input surfaces as <see cref="TraceFormatException"/>.
+/// Bad input surfaces as <see cref="TraceFormatException"/>. The header's <c>arch</c> picks the catalogue
+/// (<see cref="Arm64Invariants"/> or <see cref="X86Invariants"/>); the replay runs the arm64 model only, so
+/// an x86 trace with a variant is bad input (an x86 trace carries no program the x86 model could run).
 /// </remarks>
 public static class Conformance
 {
@@ -31,12 +33,17 @@ public static class Conformance
             variant is not null && source is not null && source != variant.Id ? firstForeign : null);
     }
 
+    /// <summary>The invariants that judge a trace with <paramref name="h"/>: the catalogue of its architecture.</summary>
+    public static IReadOnlyList<Invariant> CatalogueOf(TraceHeader h) => h.Arch == TraceReader.X86 ? X86Invariants.All : Arm64Invariants.All;
+
     private static (TraceHeader Header, IReadOnlyList<Verdict> Verdicts, long Events, Replay? Replay, string? WhyNot, int? FirstForeign)
         Pass(Func<Stream> open, string file, Variant? variant, Variant? start, Action<string> migrationSource)
     {
         using var stream = open();
         var reader = new TraceReader(stream, file);
-        var checker = new TraceChecker(reader.Header, Arm64Invariants.All);
+        if (variant is not null && reader.Header.Arch != TraceReader.Arm64)
+            throw new TraceFormatException(file, 1, "arch", $"replay (--variant {variant.Id}) runs the arm64 model only; judge this {reader.Header.Arch} trace without --variant");
+        var checker = new TraceChecker(reader.Header, CatalogueOf(reader.Header));
         string? whyNot = null;
         var replay = variant is null ? null : Replay.Start(variant, reader.Header, out whyNot, start);
         long n = 0;

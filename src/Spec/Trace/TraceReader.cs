@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Kvmspec.Spec.Arm64;
 using Kvmspec.Spec.Kvm;
+using Kvmspec.Spec.X86;
 
 namespace Kvmspec.Spec.Trace;
 
@@ -19,7 +20,7 @@ namespace Kvmspec.Spec.Trace;
 /// last and counts the events. A trace that ends inside a KVM_RUN is truncated. Event <c>i</c> (0-based)
 /// is on line <c>i + 2</c>: blank lines are allowed only at the end.
 /// </remarks>
-public sealed class TraceReader
+public sealed partial class TraceReader
 {
     private readonly LineSource lines;
     private readonly string file;
@@ -114,17 +115,27 @@ public sealed class TraceReader
         if (f.String("kind") != "header") throw Bad("kind", "the first line must be the header ({\"v\":1,\"kind\":\"header\",...})");
         if (f.U64("v") != TraceJson.Version) throw Bad("v", $"version {f.U64("v")} is not supported (this reader reads version {TraceJson.Version})");
         var arch = f.String("arch");
-        if (arch != "arm64") throw Bad("arch", arch == "x86" ? "x86 traces are not modelled yet; only arm64 is" : $"unknown architecture '{arch}' (known: arm64)");
+        if (arch is not (Arm64 or X86)) throw Bad("arch", $"unknown architecture '{arch}' (known: {Arm64}, {X86})");
         var profile = f.String("profile");
         if (!Trace.Profiles.Contains(profile)) throw Bad("profile", $"unknown profile '{profile}' (known: {string.Join(", ", Trace.Profiles)})");
+        if (arch == X86 && profile != Trace.FullProfile)
+            throw Bad("profile", $"an x86 trace has the {Trace.FullProfile} profile: the x86 invariants do not judge a {profile} yet");
         bool? selfDebug = f.OptBool("guest_self_debug");
         if (selfDebug is not null && profile != Trace.StepLogProfile) throw Bad("guest_self_debug", "only a step-log header has this field");
         var program = o.TryGetProperty("program", out var p) && p.ValueKind != JsonValueKind.Null ? ReadProgram(p) : null;
-        var h = new TraceHeader(arch, profile, f.String("producer"), program, f.U64("initial_pc"), f.OptU64("initial_pstate"), selfDebug);
-        if (h.InitialPstate is { } ps && PSTATE.Decode(ps) is null) throw Bad("initial_pstate", $"0x{ps:X} has an M[3:0] mode the model does not have (EL0t, EL1t/h, EL2t/h)");
+        if (arch == X86 && program is { Body.IsEmpty: false })
+            throw Bad("program", "an x86 trace has no program (the program lists arm64 instruction kinds); leave it out or give []");
+        var h = new TraceHeader(arch, profile, f.String("producer"), arch == X86 ? null : program, f.U64("initial_pc"), f.OptU64("initial_pstate"), selfDebug);
+        if (arch == Arm64 && h.InitialPstate is { } ps && PSTATE.Decode(ps) is null) throw Bad("initial_pstate", $"0x{ps:X} has an M[3:0] mode the model does not have (EL0t, EL1t/h, EL2t/h)");
+        // x86: initial_pstate is the guest's RFLAGS at the first KVM_RUN.
+        if (arch == X86 && h.InitialPstate is { } rf && !Rflags.IsValid(rf))
+            throw Bad("initial_pstate", $"0x{rf:X} is not an RFLAGS value (x86: initial_pstate is RFLAGS; bit 1 reads as 1, bits 3, 5, 15 and 63:22 as 0)");
         f.NoOthers(HeaderFields);
         return h;
     }
+
+    /// <summary>The architectures a header may name.</summary>
+    public const string Arm64 = "arm64", X86 = "x86";
 
     public static readonly HashSet<string> InstructionFields = ["kind", "mnemonic", "target", "reg", "value", "stage2_fault"];
 
@@ -160,6 +171,7 @@ public sealed class TraceReader
         if (stepLog && kind is not ("step" or "note" or "end"))
             throw Bad("kind", $"'{kind}' is not part of the step-log profile (only step, note and end are)");
         if (!stepLog && kind == "step") throw Bad("kind", "a step record belongs to the step-log profile, not to a full trace");
+        if (Header.Arch == X86) return ReadX86Event(f, kind);
         TraceEvent? e = kind switch
         {
             "header" => throw Bad("kind", "a second header"),
@@ -186,13 +198,14 @@ public sealed class TraceReader
             "note" => new Note(f.Enum<Lane>("lane"), f.String("text")),
             "step" => ReadStep(f),
             "end" => End(f),
+            _ when X86EventFields.ContainsKey(kind) => throw Bad("kind", $"'{kind}' is an x86 event; this trace's header says arm64"),
             _ => throw Bad("kind", $"unknown event kind '{kind}' (see docs/trace-format.md)"),
         };
         f.NoOthers(EventFields[kind]);
         return e;
     }
 
-    /// <summary>The fields each event kind may have (besides v and kind).</summary>
+    /// <summary>The fields each event kind of an arm64 trace may have (v and kind included); x86 traces: <see cref="X86EventFields"/>.</summary>
     public static readonly IReadOnlyDictionary<string, HashSet<string>> EventFields = new Dictionary<string, HashSet<string>>
     {
         ["set_guest_debug"] = ["v", "kind", "control", "flags", "dbg_bvr0"],
@@ -267,7 +280,10 @@ public sealed class TraceReader
 
     private static readonly KvmGuestDebug AllDebugBits = Enum.GetValues<KvmGuestDebug>().Aggregate(KvmGuestDebug.None, (a, b) => a | b);
 
-    private KvmGuestDebug ParseDebugFlags(Fields f)
+    private KvmGuestDebug ParseDebugFlags(Fields f) => ParseDebugFlags<KvmGuestDebug>(f, "ENABLE, SINGLESTEP, USE_SW_BP, USE_HW");
+
+    /// <summary>The <c>flags</c> field: KVM_GUESTDBG_ names (with or without the prefix) joined by |, or an array of them.</summary>
+    private T ParseDebugFlags<T>(Fields f, string known) where T : struct, Enum
     {
         var e = f.Element("flags");
         IEnumerable<string> names = e.ValueKind switch
@@ -277,16 +293,16 @@ public sealed class TraceReader
             JsonValueKind.Array => e.EnumerateArray().Select(x => x.ValueKind == JsonValueKind.String ? x.GetString()! : throw Bad("flags", $"flag names are strings, not {Kind(x)}")),
             _ => throw Bad("flags", $"a string like \"ENABLE|SINGLESTEP\" or an array of names, not {Kind(e)}"),
         };
-        var result = KvmGuestDebug.None;
+        ulong result = 0;
         foreach (var n in names)
         {
             if (n == "0") continue;
             var full = n.StartsWith("KVM_GUESTDBG_", StringComparison.Ordinal) ? n : "KVM_GUESTDBG_" + n;
-            if (Named<KvmGuestDebug>(full, ignoreCase: false) is not { } bit || bit == KvmGuestDebug.None)
-                throw Bad("flags", $"unknown flag '{n}' (known: ENABLE, SINGLESTEP, USE_SW_BP, USE_HW)");
-            result |= bit;
+            if (Named<T>(full, ignoreCase: false) is not { } bit || Convert.ToUInt64(bit, CultureInfo.InvariantCulture) == 0)
+                throw Bad("flags", $"unknown flag '{n}' (known: {known})");
+            result |= Convert.ToUInt64(bit, CultureInfo.InvariantCulture);
         }
-        return result;
+        return (T)Enum.ToObject(typeof(T), result);
     }
 
     private EnableCap ReadEnableCap(Fields f)
@@ -300,11 +316,7 @@ public sealed class TraceReader
 
     private Exit ReadExit(Fields f)
     {
-        KvmExitReason? byName = f.Has("reason") ? f.Enum<KvmExitReason>("reason") : null;
-        KvmExitReason? byNumber = f.OptU64("exit_reason") is { } n ? (Enum.IsDefined((KvmExitReason)(uint)n) ? (KvmExitReason)(uint)n : throw Bad("exit_reason", $"exit reason {n} is not one this model knows (known: {Known<KvmExitReason>()})")) : null;
-        if (byName is null && byNumber is null) throw Bad("reason", "missing (give reason, exit_reason, or both)");
-        if (byName is { } a && byNumber is { } b && a != b) throw Bad("exit_reason", $"{(uint)b} disagrees with reason {a}");
-        var reason = byName ?? byNumber!.Value;
+        var reason = ExitReason(f);
         var own = PayloadFields.GetValueOrDefault(reason, []);
         foreach (var field in PayloadFields.Values.SelectMany(x => x))
             if (!own.Contains(field) && f.Has(field)) throw Bad(field, $"not a field of a {reason} exit");
@@ -316,6 +328,16 @@ public sealed class TraceReader
             _ => null,
         };
         return new Exit(reason, f.OptU64("pc"), payload);
+    }
+
+    /// <summary>The exit's reason: by name, by number, or both when they agree.</summary>
+    private KvmExitReason ExitReason(Fields f)
+    {
+        KvmExitReason? byName = f.Has("reason") ? f.Enum<KvmExitReason>("reason") : null;
+        KvmExitReason? byNumber = f.OptU64("exit_reason") is { } n ? (Enum.IsDefined((KvmExitReason)(uint)n) ? (KvmExitReason)(uint)n : throw Bad("exit_reason", $"exit reason {n} is not one this model knows (known: {Known<KvmExitReason>()})")) : null;
+        if (byName is null && byNumber is null) throw Bad("reason", "missing (give reason, exit_reason, or both)");
+        if (byName is { } a && byNumber is { } b && a != b) throw Bad("exit_reason", $"{(uint)b} disagrees with reason {a}");
+        return byName ?? byNumber!.Value;
     }
 
     /// <summary>The exit payload fields of each exit reason (struct kvm_run's union members).</summary>

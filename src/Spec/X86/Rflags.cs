@@ -15,6 +15,13 @@ public static class Rflags
     /// <summary>The state a guest starts in: IF=0, TF=0 (the reset value 0x2).</summary>
     public const ulong Reset = Fixed;
 
+    /// <summary>The bits that read as 0 in 64-bit mode: 3, 5, 15 and 63:22 (SDM Vol. 1 "EFLAGS Register",
+    /// "RFLAGS Register in 64-Bit Mode").</summary>
+    public const ulong ReservedZero = (1UL << 3) | (1UL << 5) | (1UL << 15) | ~((1UL << 22) - 1);
+
+    /// <summary>Whether <paramref name="v"/> can be an RFLAGS value: bit 1 set, the reserved-zero bits clear.</summary>
+    public static bool IsValid(ulong v) => (v & Fixed) != 0 && (v & ReservedZero) == 0;
+
     public static bool Tf(ulong v) => (v & TF) != 0;
     public static bool If(ulong v) => (v & IF) != 0;
 

@@ -25,6 +25,28 @@ public class TraceSchemaTests
         }
     }
 
+    /// <summary>x86 traces: a kind whose x86 fields differ from arm64's has its own branch, <c>x86_</c> + kind.</summary>
+    [Fact]
+    public void EveryX86EventKind_HasTheReadersFields()
+    {
+        foreach (var (kind, fields) in TraceReader.X86EventFields)
+        {
+            var def = Defs.ContainsKey("x86_" + kind) ? "x86_" + kind : kind;
+            Assert.True(Defs.ContainsKey(def), $"the schema has no branch for the x86 '{kind}'");
+            Assert.Equal([.. fields.Order(StringComparer.Ordinal)], Properties(def));
+            Assert.Equal(kind, Defs[def]!["properties"]!["kind"]!["const"]!.GetValue<string>());
+        }
+    }
+
+    [Fact]
+    public void EveryEventBranch_IsOneOfTheLinesAlternatives()
+    {
+        var root = JsonNode.Parse(File.ReadAllText(Path.Combine(DocsInStepTests.RepoRoot(), "docs", "trace-format.schema.json")))!;
+        var listed = root["anyOf"]!.AsArray().Select(b => ((string)b!["$ref"]!).Split('/')[^1]).ToHashSet();
+        var kinds = TraceReader.EventFields.Keys.Concat(TraceReader.X86EventFields.Keys.Select(k => Defs.ContainsKey("x86_" + k) ? "x86_" + k : k)).Append("header");
+        Assert.Empty(kinds.Except(listed));
+    }
+
     [Fact]
     public void TheHeader_HasTheReadersFields() =>
         Assert.Equal([.. TraceReader.HeaderFields.Order(StringComparer.Ordinal)], Properties("header"));

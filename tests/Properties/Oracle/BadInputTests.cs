@@ -5,6 +5,7 @@ using Kvmspec.Model.Arm64;
 using Kvmspec.Model.Exploration;
 using Kvmspec.Model.Oracle;
 using Kvmspec.Model.Scenarios;
+using Kvmspec.Model.X86;
 using Kvmspec.Properties.Docs;
 using Kvmspec.Spec.Trace;
 using Xunit;
@@ -26,7 +27,8 @@ public class BadInputTests(ITestOutputHelper output)
         { "not an object", Header + "\n[1,2]\n", 2, "", "a JSON object" },
         { "no header", """{"kind":"run"}""", 1, "kind", "the first line must be the header" },
         { "version", Header.Replace("\"v\":1", "\"v\":2") , 1, "v", "version 2 is not supported" },
-        { "x86", Header.Replace("arm64", "x86"), 1, "arch", "x86 traces are not modelled yet" },
+        { "arch", Header.Replace("arm64", "sparc"), 1, "arch", "unknown architecture 'sparc' (known: arm64, x86)" },
+        { "x86 with a program", Header.Replace("arm64", "x86"), 1, "program", "an x86 trace has no program" },
         { "profile", Header.Replace("\"full\"", "\"partial\""), 1, "profile", "unknown profile 'partial'" },
         { "program kind", Header.Replace("\"Nop\"", "\"Jump\""), 1, "program[0].kind", "unknown InstructionKind 'Jump'" },
         { "unknown kind", Header + "\n{\"kind\":\"teleport\"}\n", 2, "kind", "unknown event kind 'teleport'" },
@@ -266,6 +268,23 @@ public class BadInputTests(ITestOutputHelper output)
         });
         output.WriteLine($"4000 mutated traces: {rejected} rejected, {judged} judged, {sw.ElapsedMilliseconds} ms");
         Assert.True(rejected > 1000 && judged > 100, "the mutations exercise both outcomes");
+    }
+
+    [Fact]
+    public void FuzzedX86Traces_AreJudgedOrRejected_NeverCrash()
+    {
+        var seeds = X86Corpus.All.Select(c => X86Simulator.Execute(X86Variants.Upstream, c.Script(X86Variants.Upstream)).Trace)
+            .Concat(Enumerable.Range(0, 10).Select(k => X86Simulator.Execute(X86Variants.Pre94fe45da, X86ScriptGenerator.Generate(X86Variants.Pre94fe45da, new Rng((ulong)k + 100), 16)).Trace))
+            .Select(t => Encoding.UTF8.GetString(TraceWriter.Bytes(t)))
+            .ToList();
+        var sw = Stopwatch.StartNew();
+        var (rejected, judged) = Fuzz(seeds, 3000, 86, (_, text) =>
+        {
+            var bytes = Encoding.UTF8.GetBytes(text);
+            Conformance.Check(() => new MemoryStream(bytes), "fuzz", null);
+        });
+        output.WriteLine($"3000 mutated x86 traces: {rejected} rejected, {judged} judged, {sw.ElapsedMilliseconds} ms");
+        Assert.True(rejected > 500 && judged > 100, "the mutations exercise both outcomes");
     }
 
     [Fact]
