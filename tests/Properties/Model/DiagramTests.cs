@@ -72,6 +72,33 @@ public partial class DiagramTests
         }
     }
 
+    [Theory]
+    [InlineData("NoSuchMachine")]
+    [InlineData(null)]
+    public void Graph_WithoutAKnownMachine_ExitsTwo_ListingTheMachines(string? machine)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        Assert.Equal(2, KvmspecCommand.Run(machine is null ? ["graph"] : ["graph", machine], o, e));
+        var err = e.ToString();
+        Assert.Single(err.TrimEnd('\n').Split('\n'));
+        foreach (var m in Catalogue.All) Assert.Contains(m.Name, err);
+    }
+
+    [Fact]
+    public void MachineDocs_Regenerate_AddsAMissingMachine_AndIsIdempotent()
+    {
+        var once = MachineDocs.Regenerate("# Machines\n", Catalogue.All);
+        foreach (var m in Catalogue.All)
+        {
+            Assert.Contains($"## {m.Name}\n\n{m.Summary}\n\n{MachineDocs.Block(m)}\n", once);
+            Assert.Equal(MachineDocs.Block(m), MachineDocs.Find(once, m.Name));
+        }
+        Assert.Equal(once, MachineDocs.Regenerate(once, Catalogue.All));
+        var stale = once.Replace(MachineDocs.Block(Catalogue.All[0]), $"{MachineDocs.Begin(Catalogue.All[0].Name)}\nold\n{MachineDocs.End}");
+        Assert.Equal(once, MachineDocs.Regenerate(stale, Catalogue.All));
+    }
+
     [Fact]
     public void DotString_EscapesQuotesBackslashesAndLineBreaks() =>
         Assert.Equal("\"a \\\"b\\\" c\\\\d\\ne\"", MachineGraph.DotString("a \"b\" c\\d\ne"));
