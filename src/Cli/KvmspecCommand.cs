@@ -81,11 +81,16 @@ public static class KvmspecCommand
         var invariants = new Command("invariants", "List the invariants with their statements, paths and sources.");
         invariants.SetAction(Guarded(stderr, _ => Invariants(stdout)));
 
-        var mArg = new Argument<string>("MACHINE");
+        var mArg = new Argument<string?>("MACHINE") { Description = "a declared machine (RunProtocol, GuestDebug, ...)", Arity = ArgumentArity.ZeroOrOne };
+        var writeDocs = new Option<string?>("--write-docs") { Description = "regenerate every machine's Mermaid block in this markdown file (docs/machines.md)" };
+        var graphFormat = new Option<string>("--format") { Description = "mermaid | dot", DefaultValueFactory = _ => "mermaid" };
         var graph = new Command("graph", "Draw a declared state machine from its table.");
         graph.Arguments.Add(mArg);
-        graph.Options.Add(format);
-        graph.SetAction(Guarded(stderr, pr => Graph(stdout, pr.GetValue(mArg)!, OneOf(pr.GetValue(format)!, "--format", "mermaid", "dot", "text"))));
+        graph.Options.Add(graphFormat);
+        graph.Options.Add(writeDocs);
+        graph.SetAction(Guarded(stderr, pr => pr.GetValue(writeDocs) is { } docs
+            ? WriteMachineDocs(stdout, docs, pr.GetValue(mArg))
+            : Graph(stdout, pr.GetValue(mArg), OneOf(pr.GetValue(graphFormat)!, "--format", "mermaid", "dot"))));
 
         var traceArg = new Argument<string>("TRACE") { Description = "a JSON Lines trace (docs/trace-format.md)" };
         var conformVariant = new Option<string?>("--variant") { Description = "also replay the trace's inputs through this variant in lockstep" };
@@ -297,7 +302,8 @@ public static class KvmspecCommand
         }
         if (format == "mermaid")
         {
-            o.Write(LaneDiagram.Mermaid(hit.Trace, hit.Violation.EventIndex));
+            o.Write(LaneDiagram.Mermaid(hit.Trace, hit.Violation.EventIndex,
+                $"{hit.Violation.Key}: {hit.Violation.Message}", $"{v.Label} violates {hit.Violation.Key}"));
             return 0;
         }
         o.WriteLine($"{v.Label} violates {hit.Violation.Key}: {inv.Statement}");
@@ -332,10 +338,33 @@ public static class KvmspecCommand
         return 0;
     }
 
-    private static int Graph(TextWriter o, string machine, string format)
+    private static string KnownMachines => string.Join(", ", Catalogue.All.Select(x => x.Name));
+
+    private static int Graph(TextWriter o, string? machine, string format)
     {
-        var m = Catalogue.Find(machine) ?? throw new UsageException($"unknown machine '{machine}' (machines: {string.Join(", ", Catalogue.All.Select(x => x.Name))})");
+        if (machine is null) throw new UsageException($"graph: no machine given (machines: {KnownMachines})");
+        var m = Catalogue.Find(machine) ?? throw new UsageException($"unknown machine '{machine}' (machines: {KnownMachines})");
         o.Write(format == "dot" ? MachineGraph.Dot(m) : MachineGraph.Mermaid(m));
         return 0;
+    }
+
+    /// <summary>Regenerates the generated blocks of a markdown file (docs/machines.md) in place; the
+    /// text around them stays. A machine without a block gets a new section at the end.</summary>
+    private static int WriteMachineDocs(TextWriter o, string file, string? machine)
+    {
+        if (machine is not null) throw new UsageException("graph: --write-docs regenerates every machine; give no MACHINE");
+        if (Directory.Exists(file)) throw new UsageException($"{file}: is a directory, not a file");
+        try
+        {
+            var before = File.Exists(file) ? File.ReadAllText(file) : "# The declared state machines\n";
+            var after = MachineDocs.Regenerate(before, Catalogue.All);
+            if (after != before) File.WriteAllText(file, after);
+            o.WriteLine($"{file}: {Catalogue.All.Count} diagrams {(after == before ? "already up to date" : "regenerated")}");
+            return 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"{file}: cannot write: {e.Message}");
+        }
     }
 }

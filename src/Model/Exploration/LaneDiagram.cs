@@ -27,34 +27,69 @@ public static class LaneDiagram
         return sb.ToString();
     }
 
-    public static string Mermaid(Trace t, int? highlight = null)
+    /// <summary>The trace as a Mermaid <c>sequenceDiagram</c> with the participants VMM, KVM, CPU
+    /// (CPU/EL2 on arm64) and Guest; the event at <paramref name="highlight"/> is drawn inside a
+    /// red <c>rect</c> with a note carrying <paramref name="violation"/>.</summary>
+    /// <remarks>ioctls and queries are VMM→KVM messages, exits KVM⇢VMM, guest entries KVM→Guest,
+    /// exceptions CPU→Guest, the guest's register reads CPU⇢Guest and writes Guest→CPU; retirements
+    /// are notes over whoever retired the instruction (Guest for the hardware), and internal notes and
+    /// environment events notes over their lane. A run of identical consecutive lines (a guest
+    /// spinning on <c>b .</c>) is drawn once with its count. Text goes through
+    /// <see cref="MermaidText.Label"/>.</remarks>
+    public static string Mermaid(Trace t, int? highlight = null, string? violation = null, string? title = null)
     {
         var sb = new StringBuilder();
-        sb.AppendLine("sequenceDiagram");
-        sb.AppendLine("    participant VMM");
-        sb.AppendLine("    participant KVM");
-        sb.AppendLine("    participant CPU as CPU/EL2");
-        sb.AppendLine("    participant G as guest");
-        for (int i = 0; i < t.Events.Length; i++)
+        sb.Append("sequenceDiagram\n");
+        if (title is not null) sb.Append($"    title {MermaidText.Label(title)}\n");
+        sb.Append("    participant VMM\n");
+        sb.Append("    participant KVM\n");
+        sb.Append(t.Arch == "x86" ? "    participant CPU\n" : "    participant CPU as CPU/EL2\n");
+        sb.Append("    participant Guest\n");
+        var lines = t.Events.Select(MermaidLine).ToArray();
+        for (int i = 0; i < lines.Length; i++)
         {
-            var e = t.Events[i];
-            var text = Escape(e.Describe()) + (i == highlight ? " ⚠" : "");
-            sb.AppendLine(e switch
+            if (i == highlight)
             {
-                { Role: EventRole.Input } or GetOneReg => $"    VMM->>KVM: {text}",
-                Exit or RunFailed => $"    KVM-->>VMM: {text}",
-                { Role: EventRole.Environment } => $"    Note over CPU: {text}",
-                Retired { By: RetiredBy.Hardware } => $"    Note over G: {text}",
-                Retired { By: RetiredBy.Kvm } => $"    Note over KVM: {text}",
-                Retired => $"    Note over VMM: {text}",
-                ExceptionTaken or GuestRegRead => $"    CPU->>G: {text}",
-                Note { At: Lane.Cpu } => $"    Note over CPU: {text}",
-                Note { At: Lane.Kvm } => $"    Note over KVM: {text}",
-                _ => $"    Note over G: {text}",
-            });
+                sb.Append("    rect rgb(255, 221, 221)\n");
+                sb.Append("        ").Append(lines[i]).Append('\n');
+                if (violation is not null) sb.Append($"        Note over VMM,Guest: ⚠ {MermaidText.Label(violation)}\n");
+                sb.Append("    end\n");
+                continue;
+            }
+            int run = 1;
+            while (i + run < lines.Length && i + run != highlight && lines[i + run] == lines[i]) run++;
+            sb.Append("    ").Append(lines[i]).Append(run > 1 ? $" (×{run})" : "").Append('\n');
+            i += run - 1;
+        }
+        if (violation is not null && (highlight is null || highlight < 0 || highlight >= lines.Length))
+        {
+            sb.Append("    rect rgb(255, 221, 221)\n");
+            sb.Append($"        Note over VMM,Guest: ⚠ {MermaidText.Label(violation)}\n");
+            sb.Append("    end\n");
         }
         return sb.ToString();
     }
 
-    private static string Escape(string s) => s.Replace(";", ",").Replace("#", "").Replace("<", "&lt;").Replace(">", "&gt;");
+    private static string MermaidLine(TraceEvent e)
+    {
+        var text = MermaidText.Label(e.Describe());
+        return e switch
+        {
+            Exit or RunFailed => $"KVM-->>VMM: {text}",
+            { Role: EventRole.Input or EventRole.Query } => $"VMM->>KVM: {text}",
+            Entered => $"KVM->>Guest: {text}",
+            ExceptionTaken or X86ExceptionTaken => $"CPU->>Guest: {text}",
+            GuestRegRead => $"CPU-->>Guest: {text}",
+            GuestRegWrite => $"Guest->>CPU: {text}",
+            _ => $"Note over {Participant(e.Lane)}: {text}",
+        };
+    }
+
+    private static string Participant(Lane l) => l switch
+    {
+        Lane.Vmm => "VMM",
+        Lane.Kvm => "KVM",
+        Lane.Cpu => "CPU",
+        _ => "Guest",
+    };
 }

@@ -1,33 +1,44 @@
 using System.Text;
+using System.Text.RegularExpressions;
 using Kvmspec.Model.Machines;
 
 namespace Kvmspec.Model.Exploration;
 
 /// <summary>Renders a declared machine's table as a Mermaid state diagram or a DOT graph.</summary>
-public static class MachineGraph
+/// <remarks>One edge per (from-state, row); the label is the row's trigger, its named guard in
+/// brackets and its named effects after a slash. Mermaid ids and labels go through
+/// <see cref="MermaidText"/>; DOT ids and labels are quoted strings.</remarks>
+public static partial class MachineGraph
 {
+    /// <summary>The machine as a Mermaid <c>stateDiagram-v2</c>.</summary>
     public static string Mermaid(IMachineInfo m)
     {
         var sb = new StringBuilder();
-        sb.AppendLine("stateDiagram-v2");
-        sb.AppendLine($"    [*] --> {m.Initial}");
+        sb.Append("stateDiagram-v2\n");
+        sb.Append($"    [*] --> {MermaidText.Id(m.Initial)}\n");
         foreach (var (from, to, label) in m.Edges())
-            sb.AppendLine($"    {from} --> {to}: {Esc(label)}");
+            sb.Append($"    {MermaidText.Id(from)} --> {MermaidText.Id(to)}: {MermaidText.Label(label)}\n");
         return sb.ToString();
     }
 
+    /// <summary>The machine as a Graphviz DOT digraph.</summary>
     public static string Dot(IMachineInfo m)
     {
         var sb = new StringBuilder();
-        sb.AppendLine($"digraph {m.Name} {{");
-        sb.AppendLine("    rankdir=LR;");
-        sb.AppendLine("    node [shape=box, style=rounded];");
-        sb.AppendLine($"    __start [shape=point]; __start -> {m.Initial};");
+        sb.Append($"digraph {(PlainId().IsMatch(m.Name) ? m.Name : DotString(m.Name))} {{\n");
+        sb.Append("    rankdir=LR;\n");
+        sb.Append("    node [shape=box, style=rounded];\n");
+        sb.Append($"    __start [shape=point]; __start -> {DotString(m.Initial)};\n");
         foreach (var (from, to, label) in m.Edges())
-            sb.AppendLine($"    {from} -> {to} [label=\"{label.Replace("\"", "\\\"")}\"];");
-        sb.AppendLine("}");
+            sb.Append($"    {DotString(from)} -> {DotString(to)} [label={DotString(label)}];\n");
+        sb.Append("}\n");
         return sb.ToString();
     }
 
-    private static string Esc(string s) => s.Replace(":", " -").Replace(";", ",");
+    /// <summary>A DOT double-quoted string: backslashes and quotes escaped, line breaks as <c>\n</c>.</summary>
+    public static string DotString(string s) =>
+        "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\r", "").Replace("\n", "\\n") + "\"";
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex PlainId();
 }
