@@ -15,7 +15,13 @@ public sealed record Row<TState, TTrigger, TCtx>(
     where TState : struct, Enum
     where TTrigger : struct, Enum
 {
-    public bool AppliesIn(TState s) => From.IsDefaultOrEmpty || From.Contains(s);
+    public bool AppliesIn(TState s)
+    {
+        if (From.IsDefaultOrEmpty) return true;
+        foreach (var f in From)
+            if (EqualityComparer<TState>.Default.Equals(f, s)) return true;
+        return false;
+    }
 
     public string Label =>
         Trigger + (Guard.Name.Length == 0 ? "" : $" [{Guard.Name}]") +

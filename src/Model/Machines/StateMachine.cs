@@ -26,15 +26,24 @@ public sealed class StateMachine<TState, TTrigger, TCtx> : IMachineInfo
     public TCtx Fire(TCtx ctx, TTrigger trigger, Func<TCtx, string, TCtx> unhandled)
     {
         var s = Get(ctx);
-        foreach (var row in Rows)
+        foreach (var row in RowsFor(trigger))
         {
-            if (!row.Trigger.Equals(trigger) || !row.AppliesIn(s) || !row.Guard.Holds(ctx)) continue;
+            if (!row.AppliesIn(s) || !row.Guard.Holds(ctx)) continue;
             foreach (var e in row.Effects) ctx = e.Apply(ctx);
             return row.To is { } to ? Set(ctx, to) : ctx;
         }
         foreach (var ig in Ignore)
             if (ig.Trigger.Equals(trigger) && ig.AppliesIn(s)) return ctx;
         return unhandled(ctx, $"{Name}: no row for ({s}, {trigger})");
+    }
+
+    private Dictionary<TTrigger, Row<TState, TTrigger, TCtx>[]>? byTrigger;
+
+    /// <summary>The rows of <paramref name="trigger"/> in table order (the table indexed once, lazily).</summary>
+    private Row<TState, TTrigger, TCtx>[] RowsFor(TTrigger trigger)
+    {
+        var index = byTrigger ??= Rows.GroupBy(r => r.Trigger).ToDictionary(g => g.Key, g => g.ToArray());
+        return index.TryGetValue(trigger, out var rows) ? rows : [];
     }
 
     /// <summary>Whether any row could fire for <paramref name="trigger"/> in the current state.</summary>

@@ -1,7 +1,7 @@
 namespace Kvmspec.Model.Exploration.Exhaustive;
 
 /// <summary>The visited set: an open-addressing hash table of 128-bit fingerprints, 16 bytes a slot,
-/// kept at most half full (so at most 32 bytes of table per stored state), linear probing.</summary>
+/// kept at most three quarters full (so 21 to 43 bytes of table per stored state), linear probing.</summary>
 /// <remarks>Reads (<see cref="Contains"/>) may run on many threads at once while nothing writes;
 /// <see cref="Add"/> runs on one thread between the parallel phases of a BFS level.</remarks>
 public sealed class FingerprintSet
@@ -34,7 +34,7 @@ public sealed class FingerprintSet
     /// <summary>Adds <paramref name="f"/>; false if it was already there.</summary>
     public bool Add(Fingerprint f)
     {
-        if (2 * (Count + 1) > lo.Length) Grow();
+        if (4 * (Count + 1) > 3 * lo.Length) Grow();
         for (int i = (int)f.Lo & mask; ; i = (i + 1) & mask)
         {
             if (lo[i] == f.Lo && hi[i] == f.Hi) return false;
