@@ -15,7 +15,7 @@ namespace Kvmspec.Cli;
 /// conforming, 1 a mismatch or violation, 2 bad input (one line on stderr, never a stack trace).</summary>
 public static class KvmspecCommand
 {
-    public const int DefaultTraces = 300, DefaultRandomSize = 24, DefaultDepth = 4, DefaultProgramLength = 1, DefaultMaxStates = 200_000;
+    public const int DefaultTraces = 300, DefaultRandomSize = 24, DefaultDepth = 3, DefaultProgramLength = 1, DefaultMaxStates = 200_000;
     public const ulong DefaultSeed = 1;
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
@@ -49,7 +49,7 @@ public static class KvmspecCommand
 
     private static int Build(TextWriter stdout, TextWriter stderr, string[] args)
     {
-        var arch = new Option<string>("--arch") { Description = "arm64 | x86 | all", DefaultValueFactory = _ => "arm64" };
+        var arch = new Option<string>("--arch") { Description = "arm64 | x86 | all", DefaultValueFactory = _ => "all" };
         var variant = new Option<string?>("--variant") { Description = "explore only this variant id" };
         var depth = new Option<int>("--depth") { Description = "exhaustive search: actions per path", DefaultValueFactory = _ => DefaultDepth };
         var programLength = new Option<int>("--program-length") { Description = "exhaustive search: instructions per guest program (0: no exhaustive search)", DefaultValueFactory = _ => DefaultProgramLength };

@@ -19,7 +19,7 @@ public sealed record Finding(string Key, Violation Violation, Path Path);
 /// <summary>What an exhaustive exploration saw.</summary>
 /// <remarks>
 /// <c>States</c>: distinct states stored (initial ones included). <c>Transitions</c>: enabled
-/// (state, action) pairs taken and judged. <c>DepthReached</c>: the last depth fully expanded.
+/// (state, action) pairs taken and judged. <c>DepthReached</c>: how many action levels were expanded (one more than the longest shortest path when the whole space was exhausted within the bound).
 /// <c>Truncated</c>: true when <c>MaxStates</c> stopped the search before the depth bound.
 /// <c>StoredBytes</c>: the visited table plus the parent links kept for counterexamples.
 /// <c>PeakHeapBytes</c>: the largest managed heap seen at the end of a level.
@@ -129,7 +129,6 @@ public static class Bfs
             peak = Math.Max(peak, GC.GetTotalMemory(false));
             if (truncated) break;
         }
-        if (!truncated && depth < bound.Depth && frontier.Count > 0) truncated = true;
 
         var result = new Dictionary<string, Finding>(StringComparer.Ordinal);
         foreach (var (key, (level, parent, action, v)) in findings)
