@@ -19,9 +19,11 @@ public class CliTests
     [Fact]
     public void Check_ExitsZero_AndShowsEveryVariantAsDeclared()
     {
-        var (code, o, _) = Run("check", "--traces", "200");
+        var (code, o, _) = Run("check", "--arch", "arm64", "--traces", "200", "--depth", "2");
         Assert.Equal(0, code);
         foreach (var v in Arm64Variants.All) Assert.Contains(v.Id, o);
+        Assert.Contains("exhaustive: every program of 1..1 instruction(s), every action sequence up to 2", o);
+        Assert.Contains("BFS-minimal", o);
         Assert.Contains("every variant's violations are as declared", o);
         Assert.DoesNotContain("MISMATCH", o);
     }
@@ -29,7 +31,7 @@ public class CliTests
     [Fact]
     public void Check_Json_HasTheDocumentedShape()
     {
-        var (code, o, _) = Run("check", "--format", "json", "--traces", "100", "--variant", "arm64/v4.15");
+        var (code, o, _) = Run("check", "--format", "json", "--traces", "100", "--depth", "2", "--variant", "arm64/v4.15");
         Assert.Equal(0, code);
         var root = JsonNode.Parse(o)!;
         var v = root["variants"]![0]!;
@@ -40,17 +42,31 @@ public class CliTests
         var found = v["found"]!.AsArray();
         Assert.Contains(found, f => (string)f!["invariant"]! == "EXIT-SYNDROME" && (string)f["path"]! == "synthetic" && f["trace"]!.AsArray().Count > 0);
         Assert.Equal(1, (int)root["stats"]!["traces_per_variant"]! / 100);
+        var stats = v["stats"]!;
+        Assert.True((long)stats["states"]! > 0 && (long)stats["transitions"]! >= (long)stats["states"]! - (int)stats["programs"]!);
+        Assert.False((bool)stats["truncated"]!);
+        Assert.InRange((double)stats["bytes_per_stored_state"]!, 1, 64);
+        Assert.Contains("EXIT-SYNDROME:synthetic", stats["bfs_minimal"]!.AsArray().Select(x => (string)x!));
+    }
+
+    [Fact]
+    public void Check_ReportsTheStateCap_WhenItStopsTheSearch()
+    {
+        var (_, o, _) = Run("check", "--variant", "arm64/upstream", "--max-states", "50", "--traces", "1");
+        Assert.Contains("TRUNCATED (--max-states)", o);
+        var (_, j, _) = Run("check", "--variant", "arm64/upstream", "--max-states", "50", "--traces", "1", "--format", "json");
+        Assert.True((bool)JsonNode.Parse(j)!["variants"]![0]!["stats"]!["truncated"]!);
     }
 
     [Fact]
     public void Explain_DrawsALaneDiagram_AndMermaid()
     {
-        var (code, o, _) = Run("explain", "arm64/v4.2", "STEP-ONE", "--traces", "100");
+        var (code, o, _) = Run("explain", "arm64/v4.2", "STEP-ONE", "--traces", "100", "--depth", "2");
         Assert.Equal(0, code);
         Assert.Contains("VMM", o);
         Assert.Contains("CPU/EL2", o);
         Assert.Contains(">>", o);
-        var (code2, m, _) = Run("explain", "arm64/v4.2", "STEP-ONE:extra", "--format", "mermaid", "--traces", "100");
+        var (code2, m, _) = Run("explain", "arm64/v4.2", "STEP-ONE:extra", "--format", "mermaid", "--traces", "100", "--depth", "2");
         Assert.Equal(0, code2);
         Assert.StartsWith("sequenceDiagram", m);
         Assert.Contains("participant CPU as CPU/EL2", m);
@@ -80,7 +96,7 @@ public class CliTests
     [Fact]
     public void Check_X86_ExitsZero_EveryVariantAsDeclared()
     {
-        var (code, output, _) = Run("check", "--arch", "x86");
+        var (code, output, _) = Run("check", "--arch", "x86", "--depth", "2");
         Assert.Equal(0, code);
         Assert.Contains("x86/upstream +BLOCKIRQ", output);
         Assert.Contains("every variant's violations are as declared", output);

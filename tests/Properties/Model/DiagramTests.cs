@@ -150,7 +150,7 @@ public partial class DiagramTests
     {
         var o = new StringWriter();
         var e = new StringWriter();
-        Assert.Equal(0, KvmspecCommand.Run(["explain", variant, key, "--format", "mermaid", "--traces", "100"], o, e));
+        Assert.Equal(0, KvmspecCommand.Run(["explain", variant, key, "--format", "mermaid", "--traces", "100", "--depth", "2"], o, e));
         var lines = AssertWellFormedSequence(o.ToString(), arch);
         Assert.Contains($"    title {MermaidText.Label($"{variant} violates {key}")}", lines);
         var rect = Array.IndexOf(lines, "    rect rgb(255, 221, 221)");
