@@ -9,6 +9,7 @@ using Kvmspec.Model.Arm64;
 //   profile-replay FILE [CHUNK]          the lockstep replay alone, timed per chunk and per event kind
 //   parse FILE                           TraceReader alone over FILE, twice (the second timed)
 //   gen EVENTS [SEED]                    generate (or find) the cached trace and print its path
+//   explorer [DEPTH] [VARIANT...]         the exhaustive search on 1 and 2 threads: states/s and the speedup
 //   (anything else)                      BenchmarkDotNet: e.g. --filter '*' (see bench/README.md)
 try
 {
@@ -24,6 +25,7 @@ try
         ["parse", var file] => Parse(file),
         ["gen", var n] => Gen(long.Parse(n, System.Globalization.CultureInfo.InvariantCulture), TraceFiles.DefaultSeed),
         ["gen", var n, var seed] => Gen(long.Parse(n, System.Globalization.CultureInfo.InvariantCulture), ulong.Parse(seed, System.Globalization.CultureInfo.InvariantCulture)),
+        ["explorer", .. var rest] => ExplorerSpeed.Run(rest, Console.Out),
         [] => Usage(),
         _ => Bdn(args),
     };
