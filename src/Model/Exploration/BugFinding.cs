@@ -5,8 +5,8 @@ namespace Kvmspec.Model.Exploration;
 
 /// <summary>What one seed of the random probe did for one declared key: how many random traces it
 /// took to see the key first (null: not within the cap) and, when shrunk, the shrunk counterexample's
-/// size in actions and instructions next to the first hit's.</summary>
-public sealed record KeyHit(int? Traces, int? ShrunkActions = null, int? ShrunkProgram = null, int? FirstActions = null, int? FirstProgram = null);
+/// size in actions and instructions next to the first hit's, and the shrunk script as text.</summary>
+public sealed record KeyHit(int? Traces, int? ShrunkActions = null, int? ShrunkProgram = null, int? FirstActions = null, int? FirstProgram = null, string? Shrunk = null);
 
 /// <summary>One seed of the random probe on one variant: every declared key's <see cref="KeyHit"/>,
 /// and how many traces the seed ran in all (it stops when every declared key was seen or at the cap).</summary>
@@ -87,8 +87,9 @@ public static class BugFinding
                 if (!first.TryGetValue(k, out var f)) { hits[k] = new KeyHit(null); continue; }
                 if (!shrink) { hits[k] = new KeyHit(f.Traces); continue; }
                 var (a0, p0) = measure(f.Script);
-                var (a1, p1) = measure(minimise(f.Script, k));
-                hits[k] = new KeyHit(f.Traces, a1, p1, a0, p0);
+                var small = minimise(f.Script, k);
+                var (a1, p1) = measure(small);
+                hits[k] = new KeyHit(f.Traces, a1, p1, a0, p0, small!.ToString());
             }
             return new SeedRun(seed, hits, run);
         }
