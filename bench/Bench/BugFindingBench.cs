@@ -155,10 +155,10 @@ public static class BugFindingBench
         var shrinkMiss = withBfs.Where(x => x.R.ShrinkOk == false).ToList();
         int noBfs = rows.Count(x => x.R.Bfs is null);
         w.WriteLine($"found within {o.Within} traces for >= 95% of seeds: {rows.Count - findMiss.Count}/{rows.Count} variant x key {(findMiss.Count == 0 ? "PASS" : "MISS")}"
-            + (findMiss.Count == 0 ? "" : $"; misses: {string.Join(", ", findMiss.Select(x => $"{x.V.Label} {x.R.Key} ({100.0 * x.R.FoundWithin / x.R.Seeds:F0}%)"))}"));
+            + (findMiss.Count == 0 ? "" : $"; misses by key (variants, worst share): {string.Join(", ", findMiss.GroupBy(x => x.R.Key).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} ({g.Count()}, {g.Min(x => 100.0 * x.R.FoundWithin / x.R.Seeds):F0}%)"))}"));
         w.WriteLine($"shrunk <= BFS minimum + 1 on every shrunk seed: {withBfs.Count - shrinkMiss.Count}/{withBfs.Count} variant x key with a BFS minimum {(shrinkMiss.Count == 0 ? "PASS" : "MISS")}"
             + $" ({noBfs} without a BFS minimum within the bound)"
-            + (shrinkMiss.Count == 0 ? "" : $"; misses: {string.Join(", ", shrinkMiss.Select(x => $"{x.V.Label} {x.R.Key} (max {x.R.ShrunkActions.Max()} vs {x.R.Bfs!.Actions}, {100.0 * x.R.ShrunkActions.Count(a => a <= x.R.Bfs.Actions + 1) / x.R.ShrunkActions.Length:F0}% of seeds within)"))}"));
+            + (shrinkMiss.Count == 0 ? "" : $"; misses by key (variants, worst max vs BFS): {string.Join(", ", shrinkMiss.GroupBy(x => x.R.Key).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => g.MaxBy(x => x.R.ShrunkActions.Max() - x.R.Bfs!.Actions)).Select(x => $"{x.R.Key} ({shrinkMiss.Count(y => y.R.Key == x.R.Key)}, {x.R.ShrunkActions.Max()} vs {x.R.Bfs!.Actions})"))}"));
         var seedsOk = withBfs.SelectMany(x => x.R.ShrunkActions.Select(a => a <= x.R.Bfs!.Actions + 1)).ToList();
         if (seedsOk.Count > 0) w.WriteLine($"  per shrunk seed: {seedsOk.Count(b => b)}/{seedsOk.Count} counterexamples within BFS minimum + 1; shorter than the BFS minimum: {withBfs.Sum(x => x.R.ShrunkActions.Count(a => a < x.R.Bfs!.Actions))}");
         w.WriteLine($"total {elapsed.TotalSeconds:F0} s wall, {Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F0} s CPU");
