@@ -4,6 +4,8 @@ using Kvmspec.Model.Arm64;
 
 // dotnet run -c Release --project bench/Bench -- <command>
 //   quick [--sizes 100000,1000000,3000000] [--throughput 1000000] [--replay 10000,30000|none] [--repeat 3] [--profile]
+//   bugfinding [--seeds 100] [--arch arm64|x86|all] [--variant ID] [--cap 1000] [--shrink-seeds N] [--bfs-depth 4] [--no-bfs]
+//                                        random traces to find each declared violation, shrunk vs BFS-minimal length
 //   quick-one FILE [--variant ID]        conform FILE in this process; print time and memory
 //   profile [EVENTS]                     where invariant checking and parsing spend their time
 //   profile-replay FILE [CHUNK]          the lockstep replay alone, timed per chunk and per event kind
@@ -16,6 +18,7 @@ try
     return args switch
     {
         ["quick", .. var rest] => Quick.Run(Quick.Options.Parse(rest), Console.Out),
+        ["bugfinding", .. var rest] => BugFindingBench.Run(BugFindingBench.Options.Parse(rest), Console.Out),
         ["quick-one", var file] => Quick.One(file, null, Console.Out),
         ["quick-one", var file, "--variant", var id] => Quick.One(file, Arm64Variants.Find(id) ?? throw new ArgumentException($"unknown variant {id}"), Console.Out),
         ["profile"] => Profile(1_000_000),
@@ -42,6 +45,8 @@ static int Usage()
         usage: dotnet run -c Release --project bench/Bench -- <command>
           quick [--sizes 100000,1000000,3000000] [--throughput 1000000] [--replay 10000,30000|none] [--repeat 3] [--profile]
           quick-one FILE [--variant ID]
+          bugfinding [--seeds 100] [--arch arm64|x86|all] [--variant ID] [--within 100] [--cap 1000] [--size 24]
+                     [--shrink-seeds N] [--bfs-length 1] [--bfs-depth 4] [--bfs-max-states 200000] [--no-bfs] [--threads N]
           profile [EVENTS] | profile-replay FILE [CHUNK] | parse FILE | gen EVENTS [SEED]
           --filter '*'   (BenchmarkDotNet; see bench/README.md)
         """);
