@@ -9,6 +9,7 @@ using Kvmspec.Model.Arm64;
 //   profile-replay FILE [CHUNK]          the lockstep replay alone, timed per chunk and per event kind
 //   parse FILE                           TraceReader alone over FILE, twice (the second timed)
 //   gen EVENTS [SEED]                    generate (or find) the cached trace and print its path
+//   spin-twin [--length L] [--depth D] [--threads T] [--repeat R]   Bfs on the SPIN twin (bench/spin)
 //   (anything else)                      BenchmarkDotNet: e.g. --filter '*' (see bench/README.md)
 try
 {
@@ -22,6 +23,7 @@ try
         ["profile-replay", var file] => ReplayProfile.Run(file, 5_000, Console.Out),
         ["profile-replay", var file, var chunk] => ReplayProfile.Run(file, int.Parse(chunk, System.Globalization.CultureInfo.InvariantCulture), Console.Out),
         ["parse", var file] => Parse(file),
+        ["spin-twin", .. var rest] => SpinTwinRun.Run(rest, Console.Out),
         ["gen", var n] => Gen(long.Parse(n, System.Globalization.CultureInfo.InvariantCulture), TraceFiles.DefaultSeed),
         ["gen", var n, var seed] => Gen(long.Parse(n, System.Globalization.CultureInfo.InvariantCulture), ulong.Parse(seed, System.Globalization.CultureInfo.InvariantCulture)),
         [] => Usage(),
@@ -41,6 +43,7 @@ static int Usage()
           quick [--sizes 100000,1000000,3000000] [--throughput 1000000] [--replay 10000,30000|none] [--repeat 3] [--profile]
           quick-one FILE [--variant ID]
           profile [EVENTS] | profile-replay FILE [CHUNK] | parse FILE | gen EVENTS [SEED]
+          spin-twin [--length L] [--depth D] [--threads T] [--repeat R]
           --filter '*'   (BenchmarkDotNet; see bench/README.md)
         """);
     return 2;
