@@ -47,7 +47,10 @@ public sealed record BfsResult(
 /// added to the visited set; those that were new form the next frontier, with a parent link
 /// (4-byte parent index and 1-byte action). Findings keep the first (least depth, then frontier
 /// order) transition of each violation key, so the result does not depend on the thread count.
-/// Every transition is judged, also those into states already visited.
+/// Every transition is judged, also those into states already visited. With one thread the two
+/// phases are one pass over the frontier in the same order (a block of states is expanded, the
+/// table slots of its successors loaded together, then its transitions judged and added): the
+/// result is the same, with one table probe per transition and no candidate lists.
 /// </remarks>
 public static class Bfs
 {
@@ -62,6 +65,8 @@ public static class Bfs
         long transitions = 0, peak = GC.GetTotalMemory(false);
         bool truncated = false;
 
+        (Outcome<S> O, int Parent, byte Action)[]? outs1 = null;
+        ulong touch = 0;
         var frontier = new List<S>();
         var p0 = new List<int>();
         for (int i = 0; i < space.Initial.Count; i++)
@@ -80,6 +85,56 @@ public static class Bfs
         while (depth < bound.Depth && frontier.Count > 0)
         {
             if (visited.Count >= bound.MaxStates) { truncated = true; break; }
+            if (bound.Threads <= 1)
+            {
+                // One thread: expand and merge in one pass, in the same (frontier, action) order as
+                // the parallel merge, so the result is the same; one table probe per transition.
+                depth++;
+                var next1 = new List<S>(frontier.Count);
+                var par1 = new List<int>(frontier.Count);
+                var act1 = new List<byte>(frontier.Count);
+                outs1 ??= new (Outcome<S>, int, byte)[Block * 16];
+                for (int i0 = 0; i0 < frontier.Count; i0 += Block)
+                {
+                    // The successors of a block of frontier states first, their table slots loaded
+                    // together (independent loads overlap their cache misses), then judged and
+                    // added in (frontier, action) order.
+                    int m = 0, end = Math.Min(frontier.Count, i0 + Block);
+                    for (int i = i0; i < end; i++)
+                    {
+                        var s = frontier[i];
+                        int n = space.ActionCount(s);
+                        if (m + n > outs1.Length) Array.Resize(ref outs1, 2 * (m + n));
+                        for (int a = 0; a < n; a++)
+                        {
+                            if (space.Step(s, a) is not { } o) continue;
+                            outs1[m++] = (o, i, (byte)a);
+                            touch ^= visited.Peek(o.Key);
+                        }
+                    }
+                    for (int k = 0; k < m; k++)
+                    {
+                        var (o, i, a) = outs1[k];
+                        transitions++;
+                        if (o.Found is { Count: > 0 } f)
+                            foreach (var v in f)
+                                findings.TryAdd(v.Key, (depth, i, a, v));
+                        if (truncated) continue;
+                        if (visited.Count >= bound.MaxStates) { truncated = true; continue; }
+                        if (!visited.Add(o.Key)) continue;
+                        next1.Add(o.State);
+                        par1.Add(i);
+                        act1.Add(a);
+                    }
+                }
+                parents.Add([.. par1]);
+                actions.Add([.. act1]);
+                perLevel.Add(next1.Count);
+                frontier = next1;
+                peak = Math.Max(peak, GC.GetTotalMemory(false));
+                if (truncated) break;
+                continue;
+            }
             int chunks = Math.Min(frontier.Count, Math.Max(1, bound.Threads) * 8);
             var outs = new Chunk<S>[chunks];
             var current = frontier;
@@ -131,12 +186,20 @@ public static class Bfs
         }
         if (!truncated && depth < bound.Depth && frontier.Count > 0) truncated = true;
 
+        if (outs1 is not null) Array.Clear(outs1);
+        Sink = touch;
         var result = new Dictionary<string, Finding>(StringComparer.Ordinal);
         foreach (var (key, (level, parent, action, v)) in findings)
             result[key] = new Finding(key, v, PathTo(parents, actions, level, parent, action));
         long links = parents.Sum(p => 5L * p.Length);
         return new BfsResult(result, visited.Count, transitions, depth, truncated, sw.Elapsed, visited.Bytes + links, peak, perLevel);
     }
+
+    /// <summary>Keeps the prefetching loads of the one-thread path observable.</summary>
+    private static ulong Sink;
+
+    /// <summary>Frontier states expanded together on the one-thread path.</summary>
+    private const int Block = 16;
 
     private static void Note(Dictionary<string, (int, int, int, Violation)> findings, IReadOnlyList<Violation>? found, int level, int parent, int action)
     {
