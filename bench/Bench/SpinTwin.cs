@@ -64,7 +64,7 @@ public sealed class SpinTwin : IStateSpace<TwinState>
         Length = length;
         MaxDepth = depth;
         seed = 0x5350494E_54574E31UL ^ (ulong)(length << 8 | depth);
-        Initial = [Outcome(default, null)];
+        Initial = [new Outcome<TwinState>(default, Key(default))];
     }
 
     public int Length { get; }
@@ -83,148 +83,153 @@ public sealed class SpinTwin : IStateSpace<TwinState>
         return p.Finish();
     }
 
-    private Outcome<TwinState> Outcome(TwinState s, IReadOnlyList<Violation>? found) => new(s, Key(s), found);
 
     public Outcome<TwinState>? Step(TwinState s, int a)
     {
-        var m = new Machine(s);
-        if (a < 4)
-        {
-            if (m.nb >= Length) return null;
-            m.prog |= (uint)a << (2 * m.nb);
-            m.nb++;
-            return Outcome(m.Pack(), null);
-        }
-        if (m.nb != Length || m.d >= MaxDepth) return null;
-        m.d++;
-        switch (a)
-        {
-            case SetStep: if (!m.dbg) m.ret = 0; m.dbg = true; break;
-            case ClearDebug: m.ret = 0; m.dbg = false; break;
-            case Run: m.KvmRun(false, Length); break;
-            case RunImmediate: m.KvmRun(true, Length); break;
-            case MmioData: m.md = true; break;
-            default: return null;
-        }
-        return Outcome(m.Pack(), m.bad ? [StepOneViolation(m.badRetired)] : null);
+        ulong next = Next(s.Bits, a, Length, MaxDepth, out int bad);
+        if (next == Disabled) return null;
+        var t = new TwinState(next);
+        return new Outcome<TwinState>(t, Key(t), bad < 0 ? null : [StepOneViolation(bad)]);
     }
+
+    private const ulong Disabled = ulong.MaxValue;
 
     private static Violation StepOneViolation(int retired) =>
         new("STEP-ONE", retired == 0 ? "none" : "extra", 0, $"the twin's step retired {retired} instruction(s)");
 
-    /// <summary>The unpacked state and the run loop (arm64_step.pml's inlines).</summary>
-    public struct Machine
+    /// <summary>One transition on the packed word (arm64_step.pml's d_steps; the inlines are
+    /// commented there): the successor, or <see cref="Disabled"/>; <paramref name="bad"/> is the
+    /// retirement count of a step that ended with STEP-ONE violated, else -1.</summary>
+    /// <remarks>Written on locals so that the run loop stays in registers.</remarks>
+    private static ulong Next(ulong b, int a, int length, int maxDepth, out int bad)
     {
-        public uint prog;
-        public int nb, pc, er, x0, ret, d;
-        public bool ss, dbg, hw, pend, md, sig, bad;
-        public int badRetired;
-
-        public Machine(TwinState s)
+        bad = -1;
+        uint prog = (uint)(b & 0xFFFF);
+        int nb = (int)(b >> 16) & 0xF;
+        if (a < 4)
         {
-            ulong b = s.Bits;
-            prog = (uint)(b & 0xFFFF);
-            nb = (int)(b >> 16) & 0xF;
-            pc = (int)(b >> 20) & 0xF;
-            ss = (b >> 24 & 1) != 0;
-            dbg = (b >> 25 & 1) != 0;
-            hw = (b >> 26 & 1) != 0;
-            pend = (b >> 27 & 1) != 0;
-            md = (b >> 28 & 1) != 0;
-            sig = (b >> 29 & 1) != 0;
-            er = (int)(b >> 30) & 3;
-            x0 = (int)(b >> 32) & 3;
-            ret = (int)(b >> 34) & 3;
-            d = (int)(b >> 36) & 0xFF;
-            bad = false;
-            badRetired = 0;
+            if (nb >= length) return Disabled;
+            return (b & ~0xF0000UL) | (ulong)a << (2 * nb) | (ulong)(nb + 1) << 16;
         }
-
-        public readonly TwinState Pack() => new(
-            prog | (ulong)nb << 16 | (ulong)pc << 20 | B(ss) << 24 | B(dbg) << 25 | B(hw) << 26 | B(pend) << 27 | B(md) << 28 | B(sig) << 29
-            | (ulong)er << 30 | (ulong)x0 << 32 | (ulong)ret << 34 | (ulong)d << 36);
-
-        private static ulong B(bool v) => v ? 1UL : 0UL;
-
-        private readonly int At(int i) => (int)(prog >> (2 * i)) & 3;
-
-        private void Retire()
+        int d = (int)(b >> 36) & 0xFF;
+        if (nb != length || d >= maxDepth) return Disabled;
+        d++;
+        int pc = (int)(b >> 20) & 0xF;
+        bool ss = (b >> 24 & 1) != 0, dbg = (b >> 25 & 1) != 0, hw = (b >> 26 & 1) != 0, pend = (b >> 27 & 1) != 0;
+        bool md = (b >> 28 & 1) != 0, sig = (b >> 29 & 1) != 0;
+        int er = (int)(b >> 30) & 3, x0 = (int)(b >> 32) & 3, ret = (int)(b >> 34) & 3;
+        switch (a)
         {
-            if (dbg) ret = ret < 2 ? ret + 1 : 2;
-        }
-
-        private void StepExit()
-        {
-            er = ErDebug;
-            if (ret != 1) { bad = true; badRetired = ret; }
-            ret = 0;
-        }
-
-        private void MmioReturn()
-        {
-            if (!pend) return;
-            x0 = md ? X0Data : X0Zero;
-            pend = false;
-            Retire();
-        }
-
-        /// <summary>RunProtocol's KVM_RUN rows, then (for a run that enters) Simulator.Settle.</summary>
-        public void KvmRun(bool immediate, int length)
-        {
-            if (dbg && pend) { MmioReturn(); StepExit(); return; }
-            MmioReturn();
-            if (immediate) return;
-            int rs = Enter, cause = 0, n = 0;
-            bool hirq = false;
-            while (rs != Vmm)
-            {
-                switch (rs)
+            case SetStep:
+                if (!dbg) ret = 0;
+                dbg = true;
+                break;
+            case ClearDebug:
+                ret = 0;
+                dbg = false;
+                break;
+            case MmioData:
+                md = true;
+                break;
+            case Run or RunImmediate:
+                // RunProtocol's KVM_RUN rows.
+                if (dbg && pend)
                 {
-                    case Enter:
-                        if (sig) { sig = false; er = ErIntr; rs = Vmm; break; }
-                        hw = dbg;
-                        if (dbg) ss = true;
-                        ss = hw && ss;
-                        rs = Guest;
-                        break;
-                    case Guest:
-                        if (hirq) { hirq = false; cause = CHostIrq; rs = Exit; break; }
-                        if (hw && !ss) { cause = CSwStep; rs = Exit; break; }
-                        int ins = pc < length ? At(pc) : -1;
-                        if (ins == MmioUser) { cause = CMmioUser; rs = Exit; }
-                        else if (ins == MmioKern) { cause = CMmioKern; rs = Exit; }
-                        else if (ins == Hvc)
-                        {
-                            pc++;
-                            if (hw && ss) ss = false;
-                            Retire();
-                            cause = CHvc;
-                            rs = Exit;
-                        }
+                    // StepExitAfterMmioReturn: kvm_handle_mmio_return, then kvm_arm_handle_step_debug.
+                    x0 = md ? X0Data : X0Zero;
+                    pend = false;
+                    ret = ret < 2 ? ret + 1 : 2;
+                    er = ErDebug;
+                    if (ret != 1) bad = ret;
+                    ret = 0;
+                    break;
+                }
+                if (pend)
+                {
+                    // mmio_return: complete_access, retire_completion_at_decode_pc.
+                    x0 = md ? X0Data : X0Zero;
+                    pend = false;
+                    if (dbg) ret = ret < 2 ? ret + 1 : 2;
+                }
+                if (a == RunImmediate) break;
+                int rs = Enter, cause = 0, n = 0;
+                bool hirq = false;
+                while (rs != Vmm)
+                {
+                    if (rs == Enter)
+                    {
+                        if (sig) { sig = false; er = ErIntr; rs = Vmm; }
+                        else { hw = dbg; ss = dbg; rs = Guest; } // setup_debug (SS := 1 when stepping), world_switch_enter
+                    }
+                    else if (rs == Guest)
+                    {
+                        if (hirq) { hirq = false; cause = CHostIrq; rs = Exit; }
+                        else if (hw && !ss) { cause = CSwStep; rs = Exit; }
                         else
                         {
-                            pc = pc < length ? pc + 1 : 0;
-                            if (hw && ss) ss = false;
-                            Retire();
+                            int ins = pc < length ? (int)(prog >> (2 * pc)) & 3 : Nop;
+                            if (ins == Nop)
+                            {
+                                // native execution (the loop branch at index length goes back to 0)
+                                pc = pc < length ? pc + 1 : 0;
+                                if (hw && ss) ss = false;
+                                if (dbg) ret = ret < 2 ? ret + 1 : 2;
+                            }
+                            else if (ins == Hvc)
+                            {
+                                pc++;
+                                if (hw && ss) ss = false;
+                                if (dbg) ret = ret < 2 ? ret + 1 : 2;
+                                cause = CHvc;
+                                rs = Exit;
+                            }
+                            else
+                            {
+                                cause = ins == MmioUser ? CMmioUser : CMmioKern;
+                                rs = Exit;
+                            }
                         }
-                        break;
-                    default:
-                        switch (cause)
+                    }
+                    else
+                    {
+                        // handle_exit
+                        if (cause == CSwStep)
                         {
-                            case CSwStep: StepExit(); rs = Vmm; break;
-                            case CHostIrq: rs = Enter; break;
-                            case CMmioUser: pc++; pend = true; er = ErMmio; rs = Vmm; break;
-                            default:
-                                if (cause == CMmioKern) { x0 = X0Vgic; Retire(); pc++; }
-                                else x0 = X0Psci;
-                                if (dbg) { StepExit(); rs = Vmm; }
-                                else rs = Enter;
-                                break;
+                            er = ErDebug;
+                            if (ret != 1) bad = ret;
+                            ret = 0;
+                            rs = Vmm;
                         }
-                        break;
+                        else if (cause == CHostIrq) rs = Enter;
+                        else if (cause == CMmioUser) { pc++; pend = true; er = ErMmio; rs = Vmm; }
+                        else
+                        {
+                            if (cause == CMmioKern)
+                            {
+                                x0 = X0Vgic;
+                                if (dbg) ret = ret < 2 ? ret + 1 : 2;
+                                pc++;
+                            }
+                            else x0 = X0Psci;
+                            if (dbg)
+                            {
+                                er = ErDebug;
+                                if (ret != 1) bad = ret;
+                                ret = 0;
+                                rs = Vmm;
+                            }
+                            else rs = Enter;
+                        }
+                    }
+                    if (++n == Fuel) { sig = true; hirq = rs == Guest; }
                 }
-                if (++n == Fuel) { sig = true; hirq = rs == Guest; }
-            }
+                break;
+            default:
+                return Disabled;
         }
+        return prog | (ulong)nb << 16 | (ulong)pc << 20 | B(ss) << 24 | B(dbg) << 25 | B(hw) << 26 | B(pend) << 27 | B(md) << 28 | B(sig) << 29
+            | (ulong)er << 30 | (ulong)x0 << 32 | (ulong)ret << 34 | (ulong)d << 36;
     }
+
+    private static ulong B(bool v) => v ? 1UL : 0UL;
 }

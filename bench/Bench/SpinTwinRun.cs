@@ -25,6 +25,41 @@ public static class SpinTwinRun
         return 0;
     }
 
+    /// <summary>The twin's own cost: every transition of the reachable states taken again, without the
+    /// search (so the engine's share is the rest of a <c>spin-twin</c> run).</summary>
+    private static int StepCost(SpinTwin space, TextWriter o)
+    {
+        var seen = new HashSet<TwinState>();
+        var all = new List<TwinState>();
+        foreach (var i in space.Initial) if (seen.Add(i.State)) all.Add(i.State);
+        for (int k = 0; k < all.Count; k++)
+            for (int a = 0; a < space.ActionCount(all[k]); a++)
+                if (space.Step(all[k], a) is { } n && seen.Add(n.State)) all.Add(n.State);
+        for (int r = 0; r < 3; r++)
+        {
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            long t = 0;
+            ulong x = 0;
+            foreach (var s in all)
+                for (int a = 0; a < 9; a++)
+                    if (space.Step(s, a) is { } n) { t++; x ^= n.Key.Lo; }
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"step cost: {t:N0} transitions of {all.Count:N0} states in {sw.Elapsed.TotalSeconds:F3} s ({sw.Elapsed.TotalNanoseconds / t:F0} ns each; {all.Count / sw.Elapsed.TotalSeconds:N0} states/s) [{x & 1}]"));
+        }
+        for (int r = 0; r < 4; r++)
+        {
+            var set = r % 2 == 0 ? new FingerprintSet() : new FingerprintSet(all.Count * 2);
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            long t = 0;
+            foreach (var s in all)
+                for (int a = 0; a < 9; a++)
+                    if (space.Step(s, a) is { } n) { t++; set.Add(n.Key); }
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"step+add{(r % 2 == 0 ? "" : " (presized)")}: {t:N0} transitions, {set.Count:N0} fingerprints in {sw.Elapsed.TotalSeconds:F3} s ({sw.Elapsed.TotalNanoseconds / t:F0} ns each)"));
+        }
+        return 0;
+    }
+
     public static int Run(string[] args, TextWriter o)
     {
         int length = 5, depth = 8, threads = 1, repeat = 1;
@@ -38,6 +73,7 @@ public static class SpinTwinRun
                 case "--threads": threads = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--repeat": repeat = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--dump": return Dump(new SpinTwin(length, depth), o);
+                case "--step-cost": return StepCost(new SpinTwin(length, depth), o);
                 default: throw new ArgumentException($"spin-twin: unknown option {args[i]}");
             }
         }
