@@ -6,7 +6,8 @@ namespace Kvmspec.Model.Exploration.Exhaustive;
 /// (both halves side by side, so a probe touches one cache line), kept at most 5/8 full (so at most
 /// 16 / (5/16) = 51.2 bytes of table per stored state, right after a doubling), linear probing.</summary>
 /// <remarks>Reads (<see cref="Contains"/>) may run on many threads at once while nothing writes;
-/// <see cref="Add"/> runs on one thread between the parallel phases of a BFS level.</remarks>
+/// <see cref="Add"/> runs on one thread (<see cref="Bfs"/>'s merge); <c>Peek</c> may run on other
+/// threads meanwhile.</remarks>
 public sealed class FingerprintSet
 {
     // slots[2i] = Lo, slots[2i + 1] = Hi; (0, 0) marks an empty slot (a Fingerprint never is).
@@ -42,9 +43,14 @@ public sealed class FingerprintSet
     }
 
     /// <summary>The first word of <paramref name="f"/>'s home slot: a load whose only purpose is to
-    /// bring the slot into the cache before <see cref="Add"/> (several can be in flight at once).</summary>
+    /// bring the slot into the cache before <see cref="Add"/> (several can be in flight at once).
+    /// Safe while another thread adds: it reads one table (old or new) and derives the mask from it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal ulong Peek(Fingerprint f) => slots[2 * ((int)f.Lo & mask)];
+    internal ulong Peek(Fingerprint f)
+    {
+        var t = slots;
+        return t[2 * ((int)f.Lo & (t.Length / 2 - 1))];
+    }
 
     /// <summary>Adds <paramref name="f"/>; false if it was already there.</summary>
     public bool Add(Fingerprint f)
