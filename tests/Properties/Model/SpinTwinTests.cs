@@ -107,6 +107,32 @@ public class SpinTwinTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public void BfsGivesTheSameResultForAnyThreadCountOnTheModel()
+    {
+        var space = Arm64Space.For(V, 1);
+        var results = new[] { 1, 2, 3 }.Select(t => Bfs.Run(space, new Bound(2, 1_000_000, t))).ToList();
+        foreach (var r in results.Skip(1))
+        {
+            Assert.Equal(results[0].States, r.States);
+            Assert.Equal(results[0].Transitions, r.Transitions);
+            Assert.Equal(results[0].StatesPerLevel, r.StatesPerLevel);
+            Assert.Equal(results[0].Findings.Keys.Order(StringComparer.Ordinal), r.Findings.Keys.Order(StringComparer.Ordinal));
+            foreach (var (k, f) in results[0].Findings)
+            {
+                Assert.Equal(f.Path.Initial, r.Findings[k].Path.Initial);
+                Assert.Equal(f.Path.Actions, r.Findings[k].Path.Actions);
+            }
+        }
+        // Truncated by MaxStates part-way through a level: the same prefix is kept whatever the thread count.
+        var cut = new[] { 1, 2 }.Select(t => Bfs.Run(space, new Bound(2, 300, t))).ToList();
+        Assert.True(cut[0].Truncated);
+        Assert.Equal(cut[0].States, cut[1].States);
+        Assert.Equal(cut[0].Transitions, cut[1].Transitions);
+        Assert.Equal(cut[0].Findings.Keys.Order(StringComparer.Ordinal), cut[1].Findings.Keys.Order(StringComparer.Ordinal));
+        output.WriteLine($"{results[0].States:N0} states, {results[0].Transitions:N0} transitions, findings {string.Join(", ", results[0].Findings.Keys)}");
+    }
+
     [Theory]
     [InlineData(3, 4, 3_883)]
     [InlineData(4, 5, 26_983)]

@@ -46,8 +46,9 @@ public sealed record BfsResult(
 /// action) order (merge): successors not yet in the visited set are added to it and form the next
 /// frontier, with a parent link (4-byte parent index and 1-byte action). With one thread the two
 /// alternate; with more, <c>Threads - 1</c> workers expand blocks ahead (and load the table slots
-/// their successors will probe) while the calling thread merges the blocks in frontier order, so
-/// the result does not depend on the thread count. Findings keep the first (least depth, then
+/// their successors will probe) while the calling thread merges the blocks in frontier order,
+/// expanding unclaimed blocks itself whenever the next one is not ready; so every thread expands,
+/// and the result does not depend on the thread count. Findings keep the first (least depth, then
 /// frontier order) transition of each violation key. Every transition is judged, also those into
 /// states already visited. One table probe per transition; the only buffers are the expanded
 /// blocks not yet merged.
@@ -124,6 +125,15 @@ public static class Bfs
                     Expanded<S>? e;
                     while ((e = Volatile.Read(ref done[b])) is null)
                     {
+                        // Not ready: expand the next unclaimed block here rather than wait (with a
+                        // slow Step every thread expands; with a fast one the merge is the bottleneck).
+                        if (Volatile.Read(ref claimed) < blocks - 1 && Interlocked.Increment(ref claimed) is var c && c < blocks)
+                        {
+                            if (!pool.TryDequeue(out var mine)) mine = new Expanded<S>();
+                            touch ^= Expand(space, frontier, c, m.Visited, mine);
+                            Volatile.Write(ref done[c], mine);
+                            continue;
+                        }
                         if (spin.NextSpinWillYield && Array.Exists(workers, x => x.IsFaulted)) Task.WaitAll(workers);
                         spin.SpinOnce(sleep1Threshold: -1);
                     }

@@ -46,10 +46,16 @@ public sealed class FingerprintSet
     /// bring the slot into the cache before <see cref="Add"/> (several can be in flight at once).
     /// Safe while another thread adds: it reads one table (old or new) and derives the mask from it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal ulong Peek(Fingerprint f)
+    internal unsafe ulong Peek(Fingerprint f)
     {
         var t = slots;
-        return t[2 * ((int)f.Lo & (t.Length / 2 - 1))];
+        ref ulong slot = ref t[2 * ((int)f.Lo & (t.Length / 2 - 1))];
+        if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
+        {
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(Unsafe.AsPointer(ref slot));
+            return 0;
+        }
+        return slot;
     }
 
     /// <summary>Adds <paramref name="f"/>; false if it was already there.</summary>
