@@ -12,6 +12,7 @@ using Kvmspec.Model.Arm64;
 //   parse FILE                           TraceReader alone over FILE, twice (the second timed)
 //   gen EVENTS [SEED]                    generate (or find) the cached trace and print its path
 //   explorer [DEPTH] [VARIANT...]         the exhaustive search on 1 and 2 threads: states/s and the speedup
+//   spin-twin [--length L] [--depth D] [--threads T] [--repeat R]   Bfs on the SPIN twin (bench/spin)
 //   (anything else)                      BenchmarkDotNet: e.g. --filter '*' (see bench/README.md)
 try
 {
@@ -26,6 +27,7 @@ try
         ["profile-replay", var file] => ReplayProfile.Run(file, 5_000, Console.Out),
         ["profile-replay", var file, var chunk] => ReplayProfile.Run(file, int.Parse(chunk, System.Globalization.CultureInfo.InvariantCulture), Console.Out),
         ["parse", var file] => Parse(file),
+        ["spin-twin", .. var rest] => SpinTwinRun.Run(rest, Console.Out),
         ["gen", var n] => Gen(long.Parse(n, System.Globalization.CultureInfo.InvariantCulture), TraceFiles.DefaultSeed),
         ["gen", var n, var seed] => Gen(long.Parse(n, System.Globalization.CultureInfo.InvariantCulture), ulong.Parse(seed, System.Globalization.CultureInfo.InvariantCulture)),
         ["explorer", .. var rest] => ExplorerSpeed.Run(rest, Console.Out),
@@ -48,6 +50,7 @@ static int Usage()
           bugfinding [--seeds 100] [--arch arm64|x86|all] [--variant ID] [--within 100] [--cap 1000] [--size 24]
                      [--shrink-seeds N] [--bfs-length 1] [--bfs-depth 4] [--bfs-max-states 200000] [--no-bfs] [--threads N]
           profile [EVENTS] | profile-replay FILE [CHUNK] | parse FILE | gen EVENTS [SEED]
+          spin-twin [--length L] [--depth D] [--threads T] [--repeat R]
           --filter '*'   (BenchmarkDotNet; see bench/README.md)
         """);
     return 2;

@@ -41,34 +41,41 @@ public sealed record BfsResult(
 
 /// <summary>Level-synchronous breadth-first search with state hashing (<see cref="FingerprintSet"/>).</summary>
 /// <remarks>
-/// Each level runs in two phases. Expand (parallel over contiguous chunks of the frontier): every
-/// enabled action of every frontier state is taken and judged, and successors not yet in the
-/// visited set are kept in chunk order. Merge (one thread, in frontier order): successors are
-/// added to the visited set; those that were new form the next frontier, with a parent link
-/// (4-byte parent index and 1-byte action). Findings keep the first (least depth, then frontier
-/// order) transition of each violation key, so the result does not depend on the thread count.
-/// Every transition is judged, also those into states already visited.
+/// Each level is expanded in blocks of frontier states: every enabled action of every state of a
+/// block is taken and judged (expand), then the block's transitions are merged in (frontier,
+/// action) order (merge): successors not yet in the visited set are added to it and form the next
+/// frontier, with a parent link (4-byte parent index and 1-byte action). With one thread the two
+/// alternate; with more, <c>Threads - 1</c> workers expand blocks ahead (and load the table slots
+/// their successors will probe) while the calling thread merges the blocks in frontier order,
+/// expanding unclaimed blocks itself whenever the next one is not ready; so every thread expands,
+/// and the result does not depend on the thread count. Findings keep the first (least depth, then
+/// frontier order) transition of each violation key. Every transition is judged, also those into
+/// states already visited. One table probe per transition; the only buffers are the expanded
+/// blocks not yet merged.
 /// </remarks>
 public static class Bfs
 {
+    /// <summary>Frontier states expanded together.</summary>
+    private const int Block = 16;
+
     public static BfsResult Run<S>(IStateSpace<S> space, Bound bound)
     {
         var sw = Stopwatch.StartNew();
-        var visited = new FingerprintSet();
-        var findings = new Dictionary<string, (int Level, int Parent, int Action, Violation V)>();
+        var m = new Merge<S>(bound.MaxStates);
         var parents = new List<int[]>();
         var actions = new List<byte[]>();
         var perLevel = new List<long>();
-        long transitions = 0, peak = GC.GetTotalMemory(false);
-        bool truncated = false;
+        long peak = GC.GetTotalMemory(false);
+        int threads = Math.Max(1, bound.Threads);
 
         var frontier = new List<S>();
         var p0 = new List<int>();
         for (int i = 0; i < space.Initial.Count; i++)
         {
             var o = space.Initial[i];
-            Note(findings, o.Found, 0, i, -1);
-            if (!visited.Add(o.Key)) continue;
+            if (o.Found is not null)
+                foreach (var v in o.Found) m.Findings.TryAdd(v.Key, (0, i, -1, v));
+            if (!m.Visited.Add(o.Key)) continue;
             frontier.Add(o.State);
             p0.Add(i);
         }
@@ -77,70 +84,156 @@ public static class Bfs
         perLevel.Add(frontier.Count);
 
         int depth = 0;
+        ulong touch = 0;
+        var buffer = new Expanded<S>();
         while (depth < bound.Depth && frontier.Count > 0)
         {
-            if (visited.Count >= bound.MaxStates) { truncated = true; break; }
-            int chunks = Math.Min(frontier.Count, Math.Max(1, bound.Threads) * 8);
-            var outs = new Chunk<S>[chunks];
-            var current = frontier;
-            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, bound.Threads) }, k =>
-            {
-                var ch = new Chunk<S>();
-                int from = (int)((long)current.Count * k / chunks), to = (int)((long)current.Count * (k + 1) / chunks);
-                for (int i = from; i < to; i++)
-                {
-                    var s = current[i];
-                    int n = space.ActionCount(s);
-                    for (int a = 0; a < n; a++)
-                    {
-                        if (space.Step(s, a) is not { } o) continue;
-                        ch.Transitions++;
-                        if (o.Found is { Count: > 0 } f)
-                            foreach (var v in f)
-                                ch.Found.TryAdd(v.Key, (i, a, v));
-                        if (!visited.Contains(o.Key)) ch.Next.Add((o.State, o.Key, i, (byte)a));
-                    }
-                }
-                outs[k] = ch;
-            });
-
+            if (m.Visited.Count >= bound.MaxStates) { m.Truncated = true; break; }
             depth++;
-            var next = new List<S>();
-            var par = new List<int>();
-            var act = new List<byte>();
-            foreach (var ch in outs)
+            m.Start(depth, frontier.Count);
+            int blocks = (frontier.Count + Block - 1) / Block;
+            if (threads == 1 || blocks < 2)
             {
-                transitions += ch.Transitions;
-                foreach (var (key, (i, a, v)) in ch.Found)
-                    if (!findings.ContainsKey(key)) findings[key] = (depth, i, a, v);
-                foreach (var (s, key, i, a) in ch.Next)
+                for (int b = 0; b < blocks; b++)
                 {
-                    if (visited.Count >= bound.MaxStates) { truncated = true; break; }
-                    if (!visited.Add(key)) continue;
-                    next.Add(s);
-                    par.Add(i);
-                    act.Add(a);
+                    touch ^= Expand(space, frontier, b, m.Visited, buffer);
+                    m.Take(buffer);
                 }
             }
-            parents.Add([.. par]);
-            actions.Add([.. act]);
-            perLevel.Add(next.Count);
-            frontier = next;
+            else
+            {
+                var done = new Expanded<S>?[blocks];
+                var pool = new System.Collections.Concurrent.ConcurrentQueue<Expanded<S>>();
+                int claimed = -1;
+                var current = frontier;
+                var workers = new Task[threads - 1];
+                for (int w = 0; w < workers.Length; w++)
+                    workers[w] = Task.Factory.StartNew(() =>
+                    {
+                        ulong t = 0;
+                        for (int b; (b = Interlocked.Increment(ref claimed)) < blocks;)
+                        {
+                            if (!pool.TryDequeue(out var e)) e = new Expanded<S>();
+                            t ^= Expand(space, current, b, m.Visited, e);
+                            Volatile.Write(ref done[b], e);
+                        }
+                        Sink = t;
+                    }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                for (int b = 0; b < blocks; b++)
+                {
+                    var spin = new SpinWait();
+                    Expanded<S>? e;
+                    while ((e = Volatile.Read(ref done[b])) is null)
+                    {
+                        // Not ready: expand the next unclaimed block here rather than wait (with a
+                        // slow Step every thread expands; with a fast one the merge is the bottleneck).
+                        if (Volatile.Read(ref claimed) < blocks - 1 && Interlocked.Increment(ref claimed) is var c && c < blocks)
+                        {
+                            if (!pool.TryDequeue(out var mine)) mine = new Expanded<S>();
+                            touch ^= Expand(space, frontier, c, m.Visited, mine);
+                            Volatile.Write(ref done[c], mine);
+                            continue;
+                        }
+                        if (spin.NextSpinWillYield && Array.Exists(workers, x => x.IsFaulted)) Task.WaitAll(workers);
+                        spin.SpinOnce(sleep1Threshold: -1);
+                    }
+                    m.Take(e);
+                    done[b] = null;
+                    pool.Enqueue(e);
+                }
+                Task.WaitAll(workers);
+            }
+            parents.Add([.. m.Parents]);
+            actions.Add([.. m.Actions]);
+            perLevel.Add(m.Next.Count);
+            frontier = m.Next;
             peak = Math.Max(peak, GC.GetTotalMemory(false));
-            if (truncated) break;
+            if (m.Truncated) break;
         }
+        bool truncated = m.Truncated || (depth < bound.Depth && frontier.Count > 0);
+        Sink ^= touch;
 
         var result = new Dictionary<string, Finding>(StringComparer.Ordinal);
-        foreach (var (key, (level, parent, action, v)) in findings)
+        foreach (var (key, (level, parent, action, v)) in m.Findings)
             result[key] = new Finding(key, v, PathTo(parents, actions, level, parent, action));
         long links = parents.Sum(p => 5L * p.Length);
-        return new BfsResult(result, visited.Count, transitions, depth, truncated, sw.Elapsed, visited.Bytes + links, peak, perLevel);
+        return new BfsResult(result, m.Visited.Count, m.Transitions, depth, truncated, sw.Elapsed, m.Visited.Bytes + links, peak, perLevel);
     }
 
-    private static void Note(Dictionary<string, (int, int, int, Violation)> findings, IReadOnlyList<Violation>? found, int level, int parent, int action)
+    /// <summary>Keeps the prefetching loads observable.</summary>
+    private static ulong Sink;
+
+    /// <summary>Takes every enabled action of the frontier states of block <paramref name="b"/> into
+    /// <paramref name="e"/>, loading the table slot of each successor (independent loads overlap
+    /// their cache misses, and the slots are then in the shared cache for the merge).</summary>
+    private static ulong Expand<S>(IStateSpace<S> space, List<S> frontier, int b, FingerprintSet visited, Expanded<S> e)
     {
-        if (found is null) return;
-        foreach (var v in found) findings.TryAdd(v.Key, (level, parent, action, v));
+        ulong touch = 0;
+        e.Count = 0;
+        int end = Math.Min(frontier.Count, (b + 1) * Block);
+        for (int i = b * Block; i < end; i++)
+        {
+            var s = frontier[i];
+            int n = space.ActionCount(s);
+            if (e.Count + n > e.Items.Length) Array.Resize(ref e.Items, 2 * (e.Count + n));
+            for (int a = 0; a < n; a++)
+            {
+                if (space.Step(s, a) is not { } o) continue;
+                e.Items[e.Count++] = (o, i, (byte)a);
+                touch ^= visited.Peek(o.Key);
+            }
+        }
+        return touch;
+    }
+
+    /// <summary>The transitions of one expanded block, in (frontier, action) order.</summary>
+    private sealed class Expanded<S>
+    {
+        public (Outcome<S> O, int Parent, byte Action)[] Items = new (Outcome<S>, int, byte)[Block * 16];
+        public int Count;
+    }
+
+    /// <summary>The merge side of a search: the visited set, the findings, and the level being built.</summary>
+    private sealed class Merge<S>(int maxStates)
+    {
+        public readonly FingerprintSet Visited = new();
+        public readonly Dictionary<string, (int Level, int Parent, int Action, Violation V)> Findings = [];
+        public long Transitions;
+        public bool Truncated;
+        public List<S> Next = [];
+        public List<int> Parents = [];
+        public List<byte> Actions = [];
+        private int depth;
+
+        public void Start(int level, int frontier)
+        {
+            depth = level;
+            Next = new List<S>(frontier);
+            Parents = new List<int>(frontier);
+            Actions = new List<byte>(frontier);
+        }
+
+        /// <summary>Judges and adds a block's transitions in order; once <c>maxStates</c> are stored
+        /// the rest of the level is still judged but nothing more is added.</summary>
+        public void Take(Expanded<S> e)
+        {
+            var items = e.Items;
+            for (int k = 0; k < e.Count; k++)
+            {
+                var (o, i, a) = items[k];
+                items[k] = default;
+                Transitions++;
+                if (o.Found is { Count: > 0 } f)
+                    foreach (var v in f)
+                        Findings.TryAdd(v.Key, (depth, i, a, v));
+                if (Truncated) continue;
+                if (Visited.Count >= maxStates) { Truncated = true; continue; }
+                if (!Visited.Add(o.Key)) continue;
+                Next.Add(o.State);
+                Parents.Add(i);
+                Actions.Add(a);
+            }
+        }
     }
 
     /// <summary>The path of the transition taken by <paramref name="action"/> from state
@@ -157,12 +250,5 @@ public static class Bfs
         }
         acts.Reverse();
         return new Path(parents[0][idx], acts);
-    }
-
-    private sealed class Chunk<S>
-    {
-        public long Transitions;
-        public readonly Dictionary<string, (int, int, Violation)> Found = new(StringComparer.Ordinal);
-        public readonly List<(S, Fingerprint, int, byte)> Next = [];
     }
 }
