@@ -15,7 +15,7 @@ namespace Kvmspec.Cli;
 /// conforming, 1 a mismatch or violation, 2 bad input (one line on stderr, never a stack trace).</summary>
 public static class KvmspecCommand
 {
-    public const int DefaultTraces = 300, DefaultRandomSize = 24, DefaultDepth = 3, DefaultProgramLength = 1, DefaultMaxStates = 200_000;
+    public const int DefaultTraces = 300, DefaultRandomSize = 24, DefaultDepth = 2, DefaultProgramLength = 1, DefaultMaxStates = 200_000;
     public const ulong DefaultSeed = 1;
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
