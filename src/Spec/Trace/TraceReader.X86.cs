@@ -10,7 +10,10 @@ namespace Kvmspec.Spec.Trace;
 /// <c>irq_pending</c>, <c>signal</c>, <c>run_failed</c>, <c>entered</c>, <c>retired</c>, <c>note</c> and
 /// <c>end</c> with arm64. <c>set_guest_debug</c>, <c>exception</c> and <c>exit</c> have x86 fields
 /// (struct kvm_guest_debug_arch debugreg[], the IDT frame, struct kvm_debug_exit_arch and
-/// kvm_run.io); <c>get_regs</c>, <c>set_regs</c> and <c>complete_io</c> are x86 only. The arm64
+/// kvm_run.io); <c>get_regs</c>, <c>set_regs</c> (with the optional RCX and RDI), <c>complete_io</c>
+/// and the KVM_CAP_SYNC_REGS records are x86 only: <c>set_sync_regs</c>, a store to the kvm_run page
+/// that may come in a run or outside one, and <c>store_regs</c>, which comes right after an
+/// <c>exit</c> or <c>run_failed</c> (notes between), at most once per return. The arm64
 /// ioctls (ONE_REG, KVM_SET_VCPU_EVENTS' external abort, KVM_ENABLE_CAP of the ARM caps, the VMM's NISV
 /// emulation, migration) and the guest's system-register accesses are rejected: the x86 model and
 /// its invariants have no meaning for them.
@@ -24,8 +27,10 @@ public sealed partial class TraceReader
     {
         ["set_guest_debug"] = ["v", "kind", "control", "flags", "dr0", "dr1", "dr2", "dr3", "dr7", "error"],
         ["run"] = ["v", "kind", "immediate_exit"],
-        ["get_regs"] = ["v", "kind", "rip", "rflags", "rbx"],
-        ["set_regs"] = ["v", "kind", "rip", "rflags", "rbx"],
+        ["get_regs"] = ["v", "kind", "rip", "rflags", "rbx", "rcx", "rdi"],
+        ["set_regs"] = ["v", "kind", "rip", "rflags", "rbx", "rcx", "rdi"],
+        ["set_sync_regs"] = ["v", "kind", "kvm_valid_regs", "kvm_dirty_regs", "s_regs"],
+        ["store_regs"] = ["v", "kind", "stored", "kvm_dirty_regs", "s_regs"],
         ["complete_io"] = ["v", "kind", "data"],
         ["complete_mmio"] = ["v", "kind", "data"],
         ["irq_pending"] = ["v", "kind", "target"],
@@ -45,8 +50,11 @@ public sealed partial class TraceReader
         {
             "set_guest_debug" => Vmm(ReadX86SetGuestDebug(f)),
             "run" => StartRun(new Run(f.OptBool("immediate_exit") ?? false)),
-            "get_regs" => Vmm(new GetRegs(f.U64("rip"), f.U64("rflags"), f.U64("rbx"))),
-            "set_regs" => Vmm(new SetRegs(f.U64("rip"), f.U64("rflags"), f.U64("rbx"))),
+            "get_regs" => Vmm(new GetRegs(f.U64("rip"), f.U64("rflags"), f.U64("rbx"), f.OptU64("rcx") ?? 0, f.OptU64("rdi") ?? 0)),
+            "set_regs" => Vmm(new SetRegs(f.U64("rip"), f.U64("rflags"), f.U64("rbx"), f.OptU64("rcx"), f.OptU64("rdi"))),
+            // A store to the kvm_run page, not an ioctl: another VMM thread may make it while KVM_RUN is in flight.
+            "set_sync_regs" => new SetSyncRegs((KvmSyncRegs)f.U32("kvm_valid_regs"), (KvmSyncRegs)f.U32("kvm_dirty_regs"), SyncRegs(f)),
+            "store_regs" => ReadStoreRegs(f),
             "complete_io" => Vmm(new CompleteIo(f.U64("data"))),
             "complete_mmio" => Vmm(new CompleteMmio(f.U64("data"))),
             "irq_pending" => new InterruptPending(f.Enum<IrqTarget>("target")),
@@ -63,8 +71,58 @@ public sealed partial class TraceReader
             _ => throw Bad("kind", $"unknown event kind '{kind}' (see docs/trace-format.md)"),
         };
         f.NoOthers(X86EventFields[kind]);
+        // store_regs() runs at kvm_arch_vcpu_ioctl_run()'s out: label, so its record follows the return at once.
+        if (e is not Note) afterReturn = e is Exit or RunFailed;
         return e;
     }
+
+    /// <summary>Whether the last event other than a note was an <c>exit</c> or <c>run_failed</c> with no <c>store_regs</c> after it yet.</summary>
+    private bool afterReturn;
+
+    private StoreRegs ReadStoreRegs(Fields f)
+    {
+        if (!afterReturn)
+            throw Bad("kind", "store_regs not right after an exit or run_failed (store_regs() runs as KVM_RUN returns; only notes may stand between)");
+        uint stored = f.U32("stored");
+        if ((stored & ~(uint)KvmSyncRegs.KVM_SYNC_X86_VALID_FIELDS) != 0)
+            throw Bad("stored", $"0x{stored:X} has bits store_regs() does not copy (0x{stored & ~(uint)KvmSyncRegs.KVM_SYNC_X86_VALID_FIELDS:X}; it copies REGS 0x1, SREGS 0x2, EVENTS 0x4)");
+        return new StoreRegs((KvmSyncRegs)stored, (KvmSyncRegs)f.U32("kvm_dirty_regs"), SyncRegs(f));
+    }
+
+    /// <summary><c>s_regs</c>: kvm_run->s.regs as the model has it, every part and field required.</summary>
+    private kvm_sync_regs SyncRegs(Fields f)
+    {
+        var area = f.Object("s_regs");
+        var regs = area.Object("regs");
+        var sregs = area.Object("sregs");
+        var events = area.Object("events");
+        var exception = events.Object("exception");
+        ulong nr = exception.U64("nr");
+        if (nr > byte.MaxValue) throw Bad("s_regs.events.exception.nr", $"an exception vector is 0 to 255, not {nr}");
+        var r = new kvm_sync_regs(regs.U64("rip"), regs.U64("rflags"), regs.U64("rbx"), sregs.U64("apic_base"), sregs.Bool("cr4_pae"),
+            new kvm_vcpu_events_exception((byte)nr, exception.Bool("injected"), exception.Bool("pending")));
+        regs.NoOthers(SyncRegsRegsFields);
+        sregs.NoOthers(SyncRegsSregsFields);
+        exception.NoOthers(SyncRegsExceptionFields);
+        events.NoOthers(SyncRegsEventsFields);
+        area.NoOthers(SyncRegsFields);
+        return r;
+    }
+
+    /// <summary>The fields of <c>s_regs</c> and of its parts (struct kvm_sync_regs as the model has it).</summary>
+    public static readonly HashSet<string> SyncRegsFields = ["regs", "sregs", "events"];
+
+    /// <summary>The fields of <c>s_regs.regs</c> (struct kvm_regs, the registers the model uses).</summary>
+    public static readonly HashSet<string> SyncRegsRegsFields = ["rip", "rflags", "rbx"];
+
+    /// <summary>The fields of <c>s_regs.sregs</c> (struct kvm_sregs: apic_base and CR4.PAE).</summary>
+    public static readonly HashSet<string> SyncRegsSregsFields = ["apic_base", "cr4_pae"];
+
+    /// <summary>The fields of <c>s_regs.events</c> (struct kvm_vcpu_events: the exception).</summary>
+    public static readonly HashSet<string> SyncRegsEventsFields = ["exception"];
+
+    /// <summary>The fields of <c>s_regs.events.exception</c>.</summary>
+    public static readonly HashSet<string> SyncRegsExceptionFields = ["nr", "injected", "pending"];
 
     private static readonly X86GuestDebug AllX86DebugBits = Enum.GetValues<X86GuestDebug>().Aggregate(X86GuestDebug.None, (a, b) => a | b);
 

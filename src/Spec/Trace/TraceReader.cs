@@ -493,6 +493,13 @@ public sealed partial class TraceReader
             return b.ToImmutable();
         }
 
+        /// <summary>A nested object, its fields named <c>field.name</c> in errors.</summary>
+        public Fields Object(string field)
+        {
+            var e = Element(field);
+            return e.ValueKind == JsonValueKind.Object ? new Fields(r, e, Name(field)) : throw r.Bad(Name(field), $"an object, not {Kind(e)}");
+        }
+
         public void NoOthers(HashSet<string> allowed)
         {
             var seen = r.fieldNames;

@@ -38,6 +38,29 @@ public class TraceSchemaTests
         }
     }
 
+    /// <summary>x86 <c>s_regs</c> (set_sync_regs, store_regs): each part of the schema's kvm_sync_regs has the reader's fields.</summary>
+    [Fact]
+    public void TheSyncRegsArea_HasTheReadersFields()
+    {
+        var area = Defs["kvm_sync_regs"]!;
+        string[] Names(JsonNode o) => [.. o["properties"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal)];
+        foreach (var (node, fields) in new[]
+        {
+            (area, TraceReader.SyncRegsFields),
+            (area["properties"]!["regs"]!, TraceReader.SyncRegsRegsFields),
+            (area["properties"]!["sregs"]!, TraceReader.SyncRegsSregsFields),
+            (area["properties"]!["events"]!, TraceReader.SyncRegsEventsFields),
+            (area["properties"]!["events"]!["properties"]!["exception"]!, TraceReader.SyncRegsExceptionFields),
+        })
+        {
+            Assert.Equal([.. fields.Order(StringComparer.Ordinal)], Names(node));
+            Assert.Equal([.. fields.Order(StringComparer.Ordinal)], node["required"]!.AsArray().Select(x => (string)x!).Order(StringComparer.Ordinal));
+            Assert.False((bool)node["additionalProperties"]!);
+        }
+        foreach (var kind in new[] { "set_sync_regs", "store_regs" })
+            Assert.Equal("#/$defs/kvm_sync_regs", (string)Defs[kind]!["properties"]!["s_regs"]!["$ref"]!);
+    }
+
     [Fact]
     public void EveryEventBranch_IsOneOfTheLinesAlternatives()
     {

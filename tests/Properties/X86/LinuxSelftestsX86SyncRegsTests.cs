@@ -70,8 +70,12 @@ public class LinuxSelftestsX86SyncRegsTests
 
         public Trace Trace => new("x86", Trace.FullProfile, "LX-X86-SR", Kvmspec.Spec.Arm64.GuestProgram.Of(), X86Program.Base, [.. C.Out], X86Simulator.InitialRflags);
 
-        public void AllInvariantsHold() =>
+        /// <summary>No x86 invariant is violated, and the trace reads back (TraceWriter, TraceReader) with the same events and verdicts.</summary>
+        public void AllInvariantsHold()
+        {
             Assert.All(TraceChecker.Check(Trace, X86Invariants.All), v => Assert.Empty(v.Violations));
+            Assert.True(X86TraceReadingTests.RoundTrips(Trace, out var why), why);
+        }
     }
 
     private static void Fails(TraceEvent e) => Assert.Equal(Errno.EINVAL, Assert.IsType<RunFailed>(e).Errno);

@@ -33,7 +33,10 @@ public class LinuxSelftestsX86UserspaceIoTests
     private readonly record struct Done(ulong Rcx, ulong Rdi, ulong Bytes, ulong Stale);
 
     [Fact]
-    public void LX_X86_UIO_01_RepInsb_BatchesPerExit_ModifiedCountNeitherExplodesNorOverflows()
+    public void LX_X86_UIO_01_RepInsb_BatchesPerExit_ModifiedCountNeitherExplodesNorOverflows() => Uio01();
+
+    /// <summary>LX-X86-UIO-01 with its checks; the trace the model wrote (X86TraceReadingTests reads it back and conforms it).</summary>
+    internal static Trace Uio01()
     {
         var c = X86Simulator.Reset(X86Variants.Upstream, P);
         var done = new List<Done>();
@@ -87,5 +90,6 @@ public class LinuxSelftestsX86UserspaceIoTests
 
         var trace = new Trace("x86", Trace.FullProfile, "LX-X86-UIO", Kvmspec.Spec.Arm64.GuestProgram.Of(), X86Program.Base, [.. c.Out], X86Simulator.InitialRflags);
         Assert.All(TraceChecker.Check(trace, X86Invariants.All), v => Assert.Empty(v.Violations));
+        return trace;
     }
 }

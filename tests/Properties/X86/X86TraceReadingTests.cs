@@ -27,7 +27,7 @@ public class X86TraceReadingTests(ITestOutputHelper output)
 
     /// <summary>The round trip of one trace: the same header and events, and the same verdicts in memory,
     /// after reading back, and from the streaming oracle.</summary>
-    private static bool RoundTrips(Trace t, out string why)
+    internal static bool RoundTrips(Trace t, out string why)
     {
         var bytes = TraceWriter.Bytes(t);
         var back = Read(bytes);
@@ -94,10 +94,67 @@ public class X86TraceReadingTests(ITestOutputHelper output)
         Assert.All(r.Verdicts, vd => Assert.Equal(VerdictKind.Holds, vd.Kind));
     }
 
+    /// <summary>LX-X86-UIO-01's trace (string input: the io <c>count</c>, <c>rep insb</c> completions whose
+    /// next_pc is their pc while RCX is not 0, KVM_SET_REGS with RCX and RDI) reads back with the same
+    /// events and verdicts. The LX-X86-SR traces are read back by their own tests (every session's
+    /// final check, LinuxSelftestsX86SyncRegsTests).</summary>
+    [Fact]
+    public void TheUserspaceIoSelftestsTrace_ReadsBackWithTheSameEventsAndVerdicts()
+    {
+        var t = LinuxSelftestsX86UserspaceIoTests.Uio01();
+        Assert.Contains(t.Events, e => e is Retired { Completion: true } r && r.Insn.StartsWith("rep insb", StringComparison.Ordinal) && r.NextPc == r.Pc);
+        Assert.Contains(t.Events, e => e is Exit { Payload: IoPayload { Count: > 1 } });
+        Assert.Contains(t.Events, e => e is SetRegs { Rcx: not null, Rdi: not null });
+        Assert.Contains(t.Events, e => e is GetRegs { Rcx: not 0, Rdi: not 0 });
+        Assert.True(RoundTrips(t, out var why), why);
+    }
+
+    /// <summary>What the reader allows for the KVM_CAP_SYNC_REGS records: set_sync_regs in a run (a store to
+    /// kvm_run, not an ioctl) and outside one, with any bits (an unknown one is KVM's to refuse);
+    /// store_regs right after an exit or a run_failed, notes between; hex strings; x_ extensions at
+    /// every level of s_regs; RCX and RDI absent from set_regs read as "as read".</summary>
+    [Fact]
+    public void SyncRegsRecords_AreReadWhereTheFormatAllowsThem()
+    {
+        var text = string.Join("\n",
+            Header,
+            SyncRegs.Replace("\"kvm_valid_regs\":7", "\"kvm_valid_regs\":2147483648"),
+            "{\"kind\":\"run\"}",
+            "{\"kind\":\"run_failed\",\"errno\":\"EINVAL\"}",
+            "{\"kind\":\"note\",\"lane\":\"kvm\",\"text\":\"store_regs\"}",
+            StoreRegs.Replace("\"stored\":7", "\"stored\":0"),
+            "{\"kind\":\"run\"}",
+            SyncRegs.Replace("\"kvm_dirty_regs\":0", "\"kvm_dirty_regs\":\"0x4\"").Replace("\"nr\":0", "\"nr\":\"0xff\"").Replace("\"pending\":false}", "\"pending\":false,\"x_why\":1}"),
+            Intr,
+            StoreRegs.Replace("\"regs\":{", "\"x_fpu\":{},\"regs\":{"),
+            "{\"kind\":\"set_regs\",\"rip\":4096,\"rflags\":514,\"rbx\":0,\"rdi\":0}",
+            "{\"kind\":\"get_regs\",\"rip\":4096,\"rflags\":514,\"rbx\":0}",
+            "");
+        var t = TraceReader.ReadAll(new MemoryStream(Encoding.UTF8.GetBytes(text)), "sync-regs");
+        var area = new Kvmspec.Spec.Kvm.kvm_sync_regs(4096, 514, 0, 2048, true, Kvmspec.Spec.Kvm.kvm_vcpu_events_exception.None);
+        Assert.Equal<TraceEvent>([
+            new SetSyncRegs((Kvmspec.Spec.Kvm.KvmSyncRegs)0x80000000, Kvmspec.Spec.Kvm.KvmSyncRegs.None, area),
+            new Run(),
+            new RunFailed(Kvmspec.Spec.Kvm.Errno.EINVAL, null),
+            new Note(Lane.Kvm, "store_regs"),
+            new StoreRegs(Kvmspec.Spec.Kvm.KvmSyncRegs.None, Kvmspec.Spec.Kvm.KvmSyncRegs.None, area),
+            new Run(),
+            new SetSyncRegs(Kvmspec.Spec.Kvm.KvmSyncRegs.KVM_SYNC_X86_VALID_FIELDS, Kvmspec.Spec.Kvm.KvmSyncRegs.KVM_SYNC_X86_EVENTS, area with { exception = new(255, false, false) }),
+            new Exit(Kvmspec.Spec.Kvm.KvmExitReason.KVM_EXIT_INTR, null, null),
+            new StoreRegs(Kvmspec.Spec.Kvm.KvmSyncRegs.KVM_SYNC_X86_VALID_FIELDS, Kvmspec.Spec.Kvm.KvmSyncRegs.None, area),
+            new SetRegs(4096, 514, 0, null, 0),
+            new GetRegs(4096, 514, 0, 0, 0),
+        ], t.Events);
+    }
+
     // ---- bad input ----
 
     private const string Header = """{"v":1,"kind":"header","arch":"x86","profile":"full","producer":"test","initial_pc":4096,"initial_pstate":"0x202"}""";
     private const string Run = "\n{\"kind\":\"run\"}";
+    private const string Intr = "{\"kind\":\"exit\",\"reason\":\"KVM_EXIT_INTR\"}";
+    private const string Area = "\"s_regs\":{\"regs\":{\"rip\":4096,\"rflags\":514,\"rbx\":0},\"sregs\":{\"apic_base\":2048,\"cr4_pae\":true},\"events\":{\"exception\":{\"nr\":0,\"injected\":false,\"pending\":false}}}";
+    private const string SyncRegs = "{\"kind\":\"set_sync_regs\",\"kvm_valid_regs\":7,\"kvm_dirty_regs\":0," + Area + "}";
+    private const string StoreRegs = "{\"kind\":\"store_regs\",\"stored\":7,\"kvm_dirty_regs\":0," + Area + "}";
 
     public static TheoryData<string, string, int, string, string> BadX86Traces => new()
     {
@@ -126,6 +183,30 @@ public class X86TraceReadingTests(ITestOutputHelper output)
         { "arm64 exception", Header + Run + "\n{\"kind\":\"exception\",\"vector\":1,\"elr\":0,\"spsr\":5}\n", 3, "rip", "missing" },
         { "exception outside run", Header + "\n{\"kind\":\"exception\",\"vector\":1,\"rip\":0,\"rflags\":2,\"handler\":0}\n", 2, "kind", "outside a KVM_RUN" },
         { "ioctl in flight", Header + Run + "\n{\"kind\":\"complete_io\",\"data\":1}\n", 3, "kind", "while a KVM_RUN is in flight" },
+        { "rcx type", Header + "\n{\"kind\":\"get_regs\",\"rip\":0,\"rflags\":2,\"rbx\":0,\"rcx\":-1}\n", 2, "rcx", "unsigned 64-bit" },
+        { "rdi type", Header + "\n{\"kind\":\"set_regs\",\"rip\":0,\"rflags\":2,\"rbx\":0,\"rdi\":true}\n", 2, "rdi", "unsigned 64-bit" },
+        { "rdx", Header + "\n{\"kind\":\"set_regs\",\"rip\":0,\"rflags\":2,\"rbx\":0,\"rdx\":1}\n", 2, "rdx", "unknown field" },
+        { "sync regs missing s_regs", Header + "\n{\"kind\":\"set_sync_regs\",\"kvm_valid_regs\":7,\"kvm_dirty_regs\":0}\n", 2, "s_regs", "missing" },
+        { "sync regs missing part", Header + "\n" + SyncRegs.Replace(",\"sregs\":{\"apic_base\":2048,\"cr4_pae\":true}", ""), 2, "s_regs.sregs", "missing" },
+        { "sync regs missing field", Header + "\n" + SyncRegs.Replace(",\"rbx\":0", ""), 2, "s_regs.regs.rbx", "missing" },
+        { "sync regs missing exception", Header + "\n" + SyncRegs.Replace("{\"exception\":{\"nr\":0,\"injected\":false,\"pending\":false}}", "{}"), 2, "s_regs.events.exception", "missing" },
+        { "sync regs unknown part", Header + "\n" + SyncRegs.Replace("\"regs\":{", "\"fpu\":{},\"regs\":{"), 2, "s_regs.fpu", "unknown field" },
+        { "sync regs unknown register", Header + "\n" + SyncRegs.Replace("\"rbx\":0", "\"rbx\":0,\"rax\":0"), 2, "s_regs.regs.rax", "unknown field" },
+        { "sync regs kernel name", Header + "\n" + SyncRegs.Replace("cr4_pae", "cr4"), 2, "s_regs.sregs.cr4_pae", "missing" },
+        { "sync regs part type", Header + "\n" + SyncRegs.Replace("\"regs\":{\"rip\":4096,\"rflags\":514,\"rbx\":0}", "\"regs\":[]"), 2, "s_regs.regs", "an object, not an array" },
+        { "sync regs bool", Header + "\n" + SyncRegs.Replace("\"cr4_pae\":true", "\"cr4_pae\":1"), 2, "s_regs.sregs.cr4_pae", "true or false" },
+        { "sync regs vector", Header + "\n" + SyncRegs.Replace("\"nr\":0", "\"nr\":256"), 2, "s_regs.events.exception.nr", "0 to 255" },
+        { "sync regs bits", Header + "\n" + SyncRegs.Replace("\"kvm_valid_regs\":7", "\"kvm_valid_regs\":\"REGS\""), 2, "kvm_valid_regs", "unsigned 64-bit" },
+        { "sync regs 64-bit", Header + "\n" + SyncRegs.Replace("\"kvm_dirty_regs\":0", "\"kvm_dirty_regs\":4294967296"), 2, "kvm_dirty_regs", "32-bit" },
+        { "sync regs twice", Header + "\n" + SyncRegs.Replace("\"rbx\":0", "\"rbx\":0,\"rbx\":1"), 2, "s_regs.regs.rbx", "given twice" },
+        { "store_regs stored bit", Header + Run + "\n" + Intr + "\n" + StoreRegs.Replace("\"stored\":7", "\"stored\":2147483655"), 4, "stored", "bits store_regs() does not copy (0x80000000" },
+        { "store_regs outside a return", Header + "\n" + StoreRegs, 2, "kind", "store_regs not right after an exit or run_failed" },
+        { "store_regs in flight", Header + Run + "\n" + StoreRegs, 3, "kind", "store_regs not right after an exit or run_failed" },
+        { "store_regs twice", Header + Run + "\n" + Intr + "\n" + StoreRegs + "\n" + StoreRegs, 5, "kind", "store_regs not right after an exit or run_failed" },
+        { "store_regs after an input", Header + Run + "\n" + Intr + "\n" + SyncRegs + "\n" + StoreRegs, 5, "kind", "store_regs not right after an exit or run_failed" },
+        { "store_regs missing dirty", Header + Run + "\n" + Intr + "\n" + StoreRegs.Replace(",\"kvm_dirty_regs\":0", ""), 4, "kvm_dirty_regs", "missing" },
+        { "store_regs valid", Header + Run + "\n" + Intr + "\n" + StoreRegs.Replace("\"stored\"", "\"kvm_valid_regs\""), 4, "stored", "missing" },
+        { "sync regs in arm64", Header.Replace("\"x86\"", "\"arm64\"").Replace(",\"initial_pstate\":\"0x202\"", "") + "\n" + SyncRegs, 2, "kind", "'set_sync_regs' is an x86 event; this trace's header says arm64" },
         { "step log", Header.Replace("\"full\"", "\"step-log\""), 1, "profile", "an x86 trace has the full profile" },
         { "program", Header.Replace("}", ",\"program\":[{\"kind\":\"Nop\"}]}"), 1, "program", "an x86 trace has no program" },
         { "rflags", Header.Replace("0x202", "0x200"), 1, "initial_pstate", "not an RFLAGS value" },
@@ -196,6 +277,23 @@ public class X86TraceReadingTests(ITestOutputHelper output)
             Assert.False((bool)root["conforms"]!);
             Assert.Contains(root["verdicts"]!.AsArray(), v => (string)v!["invariant"]! == "NO-LEAK" && (string)v["verdict"]! == "violated"
                 && v["violations"]!.AsArray().Any(x => (string)x!["path"]! == "userspace"));
+        }
+        finally { dir.Delete(true); }
+    }
+
+    [Fact]
+    public void Conform_OnTheUserspaceIoSelftestsTrace_Conforms()
+    {
+        var dir = Directory.CreateTempSubdirectory("kvmspec-x86");
+        try
+        {
+            var path = Path.Combine(dir.FullName, "uio.jsonl");
+            File.WriteAllBytes(path, TraceWriter.Bytes(LinuxSelftestsX86UserspaceIoTests.Uio01()));
+            var (code, o, err) = Cli("conform", path);
+            output.WriteLine(o + err);
+            Assert.Equal(0, code);
+            Assert.Contains($"{path}: x86, profile full, producer \"LX-X86-UIO\"", o);
+            Assert.Contains("verdict: conforms", o);
         }
         finally { dir.Delete(true); }
     }

@@ -11,7 +11,8 @@ namespace Kvmspec.Spec.Invariants;
 /// POPF, IRETQ and SYSRETQ load the RFLAGS image their retirement records; STI sets IF (a shadow
 /// when IF was 0), CLI clears it, MOV SS opens a shadow; any other retirement ends a shadow;
 /// interrupt and exception delivery clears TF and IF; SYSCALL masks TF and IF (IA32_FMASK);
-/// KVM_SET_REGS sets RFLAGS. A refused KVM_SET_GUEST_DEBUG changes nothing.</remarks>
+/// KVM_SET_REGS sets RFLAGS, and so does a KVM_RUN that copies in a dirty KVM_SYNC_X86_REGS
+/// (<see cref="X86SyncedRegs"/>). A refused KVM_SET_GUEST_DEBUG changes nothing.</remarks>
 public sealed class X86GuestView(TraceHeader header)
 {
     public bool Tf { get; private set; } = Rflags.Tf(header.InitialPstate ?? 0);
@@ -42,8 +43,11 @@ public sealed class X86GuestView(TraceHeader header)
         };
     }
 
+    private readonly X86SyncedRegs synced = new();
+
     public void Apply(TraceEvent e)
     {
+        if (synced.At(e) is { } s) e = s;
         switch (e)
         {
             case X86SetGuestDebug { Error: null } g:

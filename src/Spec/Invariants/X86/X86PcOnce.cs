@@ -4,7 +4,7 @@ using Kvmspec.Spec.Trace;
 namespace Kvmspec.Spec.Invariants;
 
 /// <summary>PC-ONCE on x86: RIP moves only by what the trace shows (a retirement to its next RIP,
-/// a delivery to its handler, KVM_SET_REGS), so an instruction KVM completes advances RIP exactly
+/// a delivery to its handler, KVM_SET_REGS, a KVM_RUN that copies in a dirty KVM_SYNC_X86_REGS), so an instruction KVM completes advances RIP exactly
 /// once, after its effects, and an access that exits to userspace has not advanced it yet.</summary>
 /// <remarks>Paths: <c>moved</c> (a retirement or a return from KVM_RUN at a RIP the trace does not
 /// account for: the RIP was advanced twice, or before the access completed), <c>early</c> (an
@@ -16,9 +16,11 @@ public static class X86PcOnce
     private sealed class Full(JudgeContext c) : Monitor(PcOnce.Id, c)
     {
         private ulong? expected = c.Header.InitialPc;
+        private readonly X86SyncedRegs synced = new();
 
         public override void Observe(int i, TraceEvent ev)
         {
+            if (synced.At(ev) is { } s) ev = s;
             switch (ev)
             {
                 case Retired r:

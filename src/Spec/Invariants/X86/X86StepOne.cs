@@ -10,7 +10,8 @@ namespace Kvmspec.Spec.Invariants;
 /// <remarks>A step is requested by a KVM_SET_GUEST_DEBUG with SINGLESTEP (x86 KVM arms the step at
 /// the RIP of that call, singlestep_rip; QEMU issues it before every step), starts at the next
 /// KVM_RUN and ends at the next KVM_EXIT_DEBUG; a KVM_RUN after a debug exit without a new request
-/// continues rather than steps. A step may span several runs (a KVM_EXIT_IO or MMIO and its completion). Paths:
+/// continues rather than steps. KVM_SET_REGS, or a KVM_RUN that copies in a dirty KVM_SYNC_X86_REGS
+/// (judged as KVM_SET_REGS just before that run), cancels an armed step when it moves RIP. A step may span several runs (a KVM_EXIT_IO or MMIO and its completion). Paths:
 /// <c>extra</c> (more instructions retired), <c>fmask</c> (the extra instructions followed a SYSCALL
 /// that cleared TF through IA32_FMASK, so the trap flag stepping relies on was gone),
 /// <c>past-vector</c> (an instruction retired after an event was delivered in the step),
@@ -44,8 +45,15 @@ public static class X86StepOne
         private bool stepping, armed;
         private Window? w;
 
+        private readonly X86SyncedRegs synced = new();
+
         public override void Observe(int i, TraceEvent ev)
         {
+            if (synced.At(ev) is { } s)
+            {
+                Judge(i, s);
+                shown = ShownAfter(s);
+            }
             Judge(i, ev);
             shown = ShownAfter(ev);
         }
