@@ -62,7 +62,7 @@ public static class SpinTwinRun
 
     public static int Run(string[] args, TextWriter o)
     {
-        int length = 5, depth = 8, threads = 1, repeat = 1;
+        int length = 5, depth = 8, threads = 1, repeat = 1, slotsLog2 = 23;
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -72,13 +72,15 @@ public static class SpinTwinRun
                 case "--depth": depth = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--threads": threads = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--repeat": repeat = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--slots-log2": slotsLog2 = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--dump": return Dump(new SpinTwin(length, depth), o);
                 case "--step-cost": return StepCost(new SpinTwin(length, depth), o);
                 default: throw new ArgumentException($"spin-twin: unknown option {args[i]}");
             }
         }
         var space = new SpinTwin(length, depth);
-        var bound = new Bound(length + depth, int.MaxValue, threads);
+        // The visited table presized (2^23 slots, the size it grows to at the default bound; pan -w24 presizes its table too), unless --slots-log2 0.
+        var bound = new Bound(length + depth, int.MaxValue, threads) { InitialSlots = slotsLog2 > 0 ? 1 << slotsLog2 : 0 };
         // Warm-up (JIT, thread pool) on a small bound, not timed.
         Bfs.Run(new SpinTwin(length, Math.Min(depth, 3)), bound with { Depth = length + 3 });
         BfsResult? best = null;

@@ -6,6 +6,10 @@ namespace Kvmspec.Model.Exploration.Exhaustive;
 /// <summary>The bound of an exhaustive exploration: actions per path and stored states.</summary>
 public sealed record Bound(int Depth, int MaxStates, int Threads)
 {
+    /// <summary>Slots to allocate in the visited table at the start (0: start small and grow), as
+    /// SPIN's <c>-w</c> presizes its hash table.</summary>
+    public int InitialSlots { get; init; }
+
     public override string ToString() => $"depth {Depth}, at most {MaxStates:N0} states, {Threads} thread{(Threads == 1 ? "" : "s")}";
 }
 
@@ -61,7 +65,7 @@ public static class Bfs
     public static BfsResult Run<S>(IStateSpace<S> space, Bound bound)
     {
         var sw = Stopwatch.StartNew();
-        var m = new Merge<S>(bound.MaxStates);
+        var m = new Merge<S>(bound.MaxStates, bound.InitialSlots);
         var parents = new List<int[]>();
         var actions = new List<byte[]>();
         var perLevel = new List<long>();
@@ -194,9 +198,9 @@ public static class Bfs
     }
 
     /// <summary>The merge side of a search: the visited set, the findings, and the level being built.</summary>
-    private sealed class Merge<S>(int maxStates)
+    private sealed class Merge<S>(int maxStates, int slots)
     {
-        public readonly FingerprintSet Visited = new();
+        public readonly FingerprintSet Visited = slots > 0 ? new(slots) : new();
         public readonly Dictionary<string, (int Level, int Parent, int Action, Violation V)> Findings = [];
         public long Transitions;
         public bool Truncated;
