@@ -18,38 +18,35 @@ public static class ExhaustiveExplorer
         _ => throw new InvalidOperationException($"no exhaustive explorer for {v.Id}"),
     };
 
-    public static ExhaustiveReport Explore(Variant v, int programLength, Bound bound)
-    {
-        var space = Arm64Space.For(v, programLength);
-        var r = Bfs.Run(space, bound);
-        var found = new SortedDictionary<string, ICounterexample>(StringComparer.Ordinal);
-        var unhandled = new List<string>();
-        foreach (var (key, f) in r.Findings)
+    public static ExhaustiveReport Explore(Variant v, int programLength, Bound bound) =>
+        Search(Arm64Space.For(v, programLength), bound, programLength, (space, path, key) =>
         {
-            if (f.Violation.Invariant == ModelSpace<Ctx>.Unhandled) { unhandled.Add(f.Violation.Message); continue; }
-            var script = Arm64Space.ScriptOf(space, f.Path);
+            var script = Arm64Space.ScriptOf(space, path);
             var trace = Simulator.Execute(v, script).Trace;
-            var viol = Judge.ViolationsOf(v.Id, trace).FirstOrDefault(x => x.Key == key)
-                ?? throw new InvalidOperationException($"{v.Id}: the BFS path for {key} does not replay ({script})");
-            found[key] = new Counterexample(script, trace, viol);
-        }
-        return new ExhaustiveReport(r, programLength, space.Initial.Count, found, unhandled);
-    }
+            return Judge.ViolationsOf(v.Id, trace).FirstOrDefault(x => x.Key == key) is { } viol ? new Counterexample(script, trace, viol)
+                : throw new InvalidOperationException($"{v.Id}: the BFS path for {key} does not replay ({script})");
+        });
 
-    public static ExhaustiveReport Explore(X86Variant v, int programLength, Bound bound)
+    public static ExhaustiveReport Explore(X86Variant v, int programLength, Bound bound) =>
+        Search(X86Space.For(v, programLength), bound, programLength, (space, path, key) =>
+        {
+            var script = X86Space.ScriptOf(space, path);
+            var trace = X86Simulator.Execute(v, script).Trace;
+            return X86Explorer.Violations(trace).FirstOrDefault(x => x.Key == key) is { } viol ? new X86Counterexample(script, trace, viol)
+                : throw new InvalidOperationException($"{v.Label}: the BFS path for {key} does not replay ({script})");
+        });
+
+    /// <summary>Searches <paramref name="space"/> and replays each finding's path as a script
+    /// (<paramref name="replay"/>); model findings (unhandled pairs) are listed apart.</summary>
+    private static ExhaustiveReport Search<C>(ModelSpace<C> space, Bound bound, int programLength, Func<ModelSpace<C>, Path, string, ICounterexample> replay)
     {
-        var space = X86Space.For(v, programLength);
         var r = Bfs.Run(space, bound);
         var found = new SortedDictionary<string, ICounterexample>(StringComparer.Ordinal);
         var unhandled = new List<string>();
         foreach (var (key, f) in r.Findings)
         {
-            if (f.Violation.Invariant == ModelSpace<X86Ctx>.Unhandled) { unhandled.Add(f.Violation.Message); continue; }
-            var script = X86Space.ScriptOf(space, f.Path);
-            var trace = X86Simulator.Execute(v, script).Trace;
-            var viol = X86Explorer.Violations(trace).FirstOrDefault(x => x.Key == key)
-                ?? throw new InvalidOperationException($"{v.Label}: the BFS path for {key} does not replay ({script})");
-            found[key] = new X86Counterexample(script, trace, viol);
+            if (f.Violation.Invariant == ModelSpace<C>.Unhandled) unhandled.Add(f.Violation.Message);
+            else found[key] = replay(space, f.Path, key);
         }
         return new ExhaustiveReport(r, programLength, space.Initial.Count, found, unhandled);
     }
