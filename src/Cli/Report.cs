@@ -21,7 +21,7 @@ public static class Report
         var sb = new StringBuilder();
         int w0 = Math.Max(8, reports.Max(r => r.Variant.Label.Length)) + 2;
         var widths = invs.Select(i => Math.Max(i.Id.Length, reports.Max(r => Cell(r, i).Length)) + 2).ToArray();
-        sb.AppendLine($"kvmspec check: {arch}, {reports.Count} variants, {elapsed.TotalSeconds:F1} s");
+        sb.AppendLine($"kvmspec check: {arch}, {reports.Count} variants (the whole check took {elapsed.TotalSeconds:F1} s)");
         if (b.Exhaustive)
             sb.AppendLine($"exhaustive: every program of 1..{b.ProgramLength} instruction(s), every action sequence up to {b.Depth}, at most {b.MaxStates:N0} states per variant, {b.Threads} thread(s)");
         sb.AppendLine($"random probe beyond the bound: {b.Traces} traces per variant (up to {b.RandomSize} actions, seed {b.Seed}), counterexamples shrunk");
