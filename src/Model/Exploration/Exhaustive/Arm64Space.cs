@@ -79,28 +79,14 @@ public static class Arm64Space
             c => c.S.Unhandled,
             c => headers[c.P],
             Arm64Invariants.All);
-        return new ModelSpace<Ctx>(ops, [.. programs.Select(p => Start(v, p))], _ => Alphabet, Seed(v.Id));
-    }
-
-    /// <summary>A seed from a variant id, so that fingerprints of different variants differ.</summary>
-    public static ulong Seed(string id)
-    {
-        var p = new Packer(0);
-        foreach (char ch in id) p.Add(ch);
-        return p.Finish().Lo;
+        return new ModelSpace<Ctx>(ops, [.. programs.Select(p => Start(v, p))], _ => Alphabet, ModelSpace<Ctx>.SeedOf(v.Id));
     }
 
     /// <summary>The script a path stands for.</summary>
     public static Script ScriptOf(ModelSpace<Ctx> space, Path path)
     {
         var c = space.Initial[path.Initial].State;
-        var acts = new List<Action>();
-        foreach (int a in path.Actions)
-        {
-            var act = space.Alphabet(c)[a];
-            acts.Add(act);
-        }
-        return new Script(c.P, [.. acts]);
+        return new Script(c.P, [.. path.Actions.Select(a => space.Alphabet(c)[a])]);
     }
 }
 

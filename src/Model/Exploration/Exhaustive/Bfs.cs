@@ -154,14 +154,13 @@ public static class Bfs
             peak = Math.Max(peak, GC.GetTotalMemory(false));
             if (m.Truncated) break;
         }
-        bool truncated = m.Truncated || (depth < bound.Depth && frontier.Count > 0);
         Sink ^= touch;
 
         var result = new Dictionary<string, Finding>(StringComparer.Ordinal);
         foreach (var (key, (level, parent, action, v)) in m.Findings)
             result[key] = new Finding(key, v, PathTo(parents, actions, level, parent, action));
         long links = parents.Sum(p => 5L * p.Length);
-        return new BfsResult(result, m.Visited.Count, m.Transitions, depth, truncated, sw.Elapsed, m.Visited.Bytes + links, peak, perLevel);
+        return new BfsResult(result, m.Visited.Count, m.Transitions, depth, m.Truncated, sw.Elapsed, m.Visited.Bytes + links, peak, perLevel);
     }
 
     /// <summary>Keeps the prefetching loads observable.</summary>

@@ -34,6 +34,14 @@ public sealed record ModelOps<C>(
 /// </remarks>
 public sealed class ModelSpace<C>(ModelOps<C> ops, IReadOnlyList<C> initial, Func<C, IReadOnlyList<Action>> alphabet, ulong seed) : IStateSpace<C>
 {
+    /// <summary>A fingerprint seed from a variant's id or label, so that states of different variants differ.</summary>
+    public static ulong SeedOf(string id)
+    {
+        var p = new Packer(0);
+        foreach (char ch in id) p.Add(ch);
+        return p.Finish().Lo;
+    }
+
     /// <summary>The invariant id of a model finding (a state/trigger pair no row handles).</summary>
     public const string Unhandled = "MODEL";
 
@@ -62,9 +70,9 @@ public sealed class ModelSpace<C>(ModelOps<C> ops, IReadOnlyList<C> initial, Fun
         p.Add(ops.Vmm(c));
         StatePacker.Pack(ref p, checker);
         var key = p.Finish();
-        var settled = ops.Settle(c);
-        if (!ReferenceEquals(ops.Out(settled), now))
-            foreach (var e in ops.Out(settled).Skip(now.Count)) checker.Observe(i++, e);
+        var all = ops.Out(ops.Settle(c));
+        if (!ReferenceEquals(all, now))
+            foreach (var e in all.Skip(now.Count)) checker.Observe(i++, e);
         List<Violation>? found = null;
         foreach (var v in checker.Finish())
             foreach (var x in v.Violations)

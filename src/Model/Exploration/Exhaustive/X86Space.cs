@@ -85,7 +85,7 @@ public static class X86Space
             c => c.S.Unhandled,
             _ => header,
             X86Invariants.All);
-        return new ModelSpace<X86Ctx>(ops, [.. programs.Select(p => X86Simulator.Reset(v, p))], c => alphabets[c.P], Arm64Space.Seed(v.Label));
+        return new ModelSpace<X86Ctx>(ops, [.. programs.Select(p => X86Simulator.Reset(v, p))], c => alphabets[c.P], ModelSpace<X86Ctx>.SeedOf(v.Label));
     }
 
     /// <summary>The script a path stands for.</summary>
