@@ -214,14 +214,8 @@ public class X86TraceReadingTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(BadX86Traces))]
-    public void ABadX86Trace_IsRejected_WithItsLineAndField(string name, string content, int line, string field, string problem)
-    {
-        var e = Assert.Throws<TraceFormatException>(() => TraceReader.ReadAll(new MemoryStream(Encoding.UTF8.GetBytes(content)), name));
-        output.WriteLine(e.Message);
-        Assert.Equal((line, field), (e.Line, e.Field));
-        Assert.Contains(problem, e.Problem);
-        Assert.StartsWith($"{name}:{line}: ", e.Message);
-    }
+    public void ABadX86Trace_IsRejected_WithItsLineAndField(string name, string content, int line, string field, string problem) =>
+        Support.TraceAssert.Rejected(name, content, line, field, problem, output);
 
     [Fact]
     public void AnX86HeaderWithAnEmptyProgram_IsRead_AsNoProgram()
